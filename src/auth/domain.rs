@@ -1,0 +1,294 @@
+//! Account input, parsed once: `Email`, `Name` and `Password` can only hold values that
+//! satisfy the rules, so code that has one never checks again.
+
+use crate::validation::{char_count, FieldError};
+
+pub const EMAIL_MAX_CHARS: usize = 254;
+pub const NAME_MAX_CHARS: usize = 100;
+pub const PASSWORD_MIN_CHARS: usize = 12;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// A trimmed, lower-cased email address of sane shape.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        let error = |message: &str| Err(FieldError::new("email", message));
+        if email.is_empty() {
+            return error("Enter your email address.");
+        }
+        if char_count(&email) > EMAIL_MAX_CHARS {
+            return error("Email must be at most 254 characters.");
+        }
+        if !looks_like_an_email(&email) {
+            return error("Enter a valid email address, like name@example.com.");
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Deliberately loose (RFC 5322 allows far more than mail servers accept, and the
+/// only real test of an address is mail reaching it), but it rejects what is
+/// certainly a typo: no `@`, no dot in the domain, spaces, empty parts.
+fn looks_like_an_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && char_count(local) <= 64
+        && !local.contains('@')
+        && !local.chars().any(|c| c.is_whitespace() || c.is_control());
+    let domain_ok = domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && char_count(label) <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+/// A person's display name: trimmed, 1 to 100 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        match char_count(name) {
+            0 => Err(FieldError::new("name", "Enter your name.")),
+            n if n > NAME_MAX_CHARS => Err(FieldError::new(
+                "name",
+                format!("Name must be at most {NAME_MAX_CHARS} characters (it has {n})."),
+            )),
+            _ => Ok(Self(name.to_owned())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A new password: 12 to 128 characters of anything, taken exactly as typed (never
+/// trimmed or truncated, so what the person typed is what they must type again).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// `field` is the form field the password came from (`password`, `new_password`).
+    pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
+        let n = char_count(raw);
+        if n < PASSWORD_MIN_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "Password must be at least {PASSWORD_MIN_CHARS} characters (it has {n}). \
+                     A few words strung together make a good one."
+                ),
+            ));
+        }
+        if n > PASSWORD_MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("Password must be at most {PASSWORD_MAX_CHARS} characters (it has {n})."),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_is_trimmed_and_lower_cased() {
+        assert_eq!(
+            Email::parse("  Ada@Example.COM \n").unwrap().as_str(),
+            "ada@example.com"
+        );
+    }
+
+    #[test]
+    fn an_empty_email_asks_for_one() {
+        assert_eq!(
+            Email::parse("   ").unwrap_err().message,
+            "Enter your email address."
+        );
+    }
+
+    #[test]
+    fn emails_without_an_at_or_a_dotted_domain_are_refused() {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "a da@example.com",
+            "ada@exa mple.com",
+            "ada@.example.com",
+            "ada@example..com",
+            "ada@-example.com",
+            "ada@example.com.",
+        ] {
+            let error = Email::parse(bad).unwrap_err();
+            assert_eq!(error.field, "email");
+            assert!(
+                error.message.contains("valid email"),
+                "{bad}: {}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn emails_with_plus_tags_subdomains_and_non_ascii_letters_are_accepted() {
+        for good in [
+            "ada+tasks@example.com",
+            "a.b@mail.example.co.uk",
+            "jürgen@bücher.de",
+            "x@a.io",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn an_email_of_254_characters_is_accepted_and_255_is_refused() {
+        let domain = format!(
+            "{}.{}.{}.com",
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63)
+        );
+        let local_254 = "d".repeat(254 - 1 - domain.len());
+        assert!(local_254.len() <= 64);
+        assert!(Email::parse(&format!("{local_254}@{domain}")).is_ok());
+        let error = Email::parse(&format!("{local_254}e@{domain}")).unwrap_err();
+        assert!(error.message.contains("254"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_name_is_trimmed_and_must_not_be_empty() {
+        assert_eq!(
+            Name::parse("  Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
+        assert_eq!(Name::parse(" \t ").unwrap_err().message, "Enter your name.");
+    }
+
+    #[test]
+    fn a_name_of_100_characters_is_accepted_even_when_multi_byte_and_101_is_refused() {
+        assert!(Name::parse(&"é".repeat(100)).is_ok());
+        assert!(Name::parse(&"名".repeat(100)).is_ok());
+        let error = Name::parse(&"名".repeat(101)).unwrap_err();
+        assert_eq!(error.field, "name");
+        assert!(
+            error.message.contains("at most 100") && error.message.contains("101"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_password_of_11_characters_is_refused_and_12_is_accepted() {
+        let error = Password::parse(&"a".repeat(11), "password").unwrap_err();
+        assert!(error.message.contains("at least 12"), "{}", error.message);
+        assert!(Password::parse(&"a".repeat(12), "password").is_ok());
+    }
+
+    #[test]
+    fn a_password_of_128_characters_is_accepted_and_129_is_refused() {
+        assert!(Password::parse(&"a".repeat(128), "password").is_ok());
+        let error = Password::parse(&"a".repeat(129), "new_password").unwrap_err();
+        assert_eq!(error.field, "new_password");
+        assert!(error.message.contains("at most 128"), "{}", error.message);
+    }
+
+    #[test]
+    fn password_length_counts_characters_not_bytes() {
+        // 12 emoji are 48 bytes but 12 characters: long enough.
+        assert!(Password::parse(&"🔑".repeat(12), "password").is_ok());
+        // 128 four-byte characters are 512 bytes and still within the limit.
+        assert!(Password::parse(&"🔑".repeat(128), "password").is_ok());
+        assert!(Password::parse(&"🔑".repeat(11), "password").is_err());
+    }
+
+    #[test]
+    fn a_password_keeps_its_spaces_exactly() {
+        let password = Password::parse("  correct horse  ", "password").unwrap();
+        assert_eq!(password.expose(), "  correct horse  ");
+    }
+
+    #[test]
+    fn a_password_never_shows_in_debug_output() {
+        let password = Password::parse("correct horse battery", "password").unwrap();
+        assert_eq!(format!("{password:?}"), "Password(***)");
+    }
+}
+
+/// Where to go after log-in: `next` when it is a path on this site, never another
+/// site (`//evil.example`, `https://…`, `/\evil.example` all lead away).
+pub fn safe_next_path(raw: &str) -> Option<String> {
+    let on_this_site = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.len() <= 2048
+        && !raw.chars().any(|c| c == '\\' || c.is_control());
+    on_this_site.then(|| raw.to_owned())
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next_path;
+
+    #[test]
+    fn a_path_on_this_site_is_kept_with_its_query() {
+        assert_eq!(
+            safe_next_path("/tasks/42?x=1").as_deref(),
+            Some("/tasks/42?x=1")
+        );
+        assert_eq!(safe_next_path("/").as_deref(), Some("/"));
+    }
+
+    #[test]
+    fn anything_that_could_leave_the_site_is_dropped() {
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "evil.example",
+            "",
+            "/\n/evil",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next_path(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Accounts: sign up, log in, log out, and account settings. Shared by both builds:
+//! the domain types, the server functions' signatures, and the pages.
+
+pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::forms::{redirect_plain_form, respond};
+
+/// The signed-in person, as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+/// The person this request is signed in as, if any.
+#[server(endpoint = "me")]
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    Ok(ssr::current_user())
+}
+
+#[server(endpoint = "signup")]
+pub async fn sign_up(name: String, email: String, password: String) -> Result<(), AppError> {
+    let result = ssr::sign_up(&name, &email, &password).await;
+    if result.is_ok() {
+        redirect_plain_form("/");
+    }
+    respond::<SignUp, _>(result, &[("name", &name), ("email", &email)])
+}
+
+/// Answers where to go next (`next` when safe, else `/`).
+#[server(endpoint = "login")]
+pub async fn log_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    let result = ssr::log_in(&email, &password, next.as_deref()).await;
+    if let Ok(destination) = &result {
+        redirect_plain_form(destination);
+    }
+    let next = next.unwrap_or_default();
+    respond::<LogIn, _>(result, &[("email", &email), ("next", &next)])
+}
+
+#[server(endpoint = "logout")]
+pub async fn log_out() -> Result<(), AppError> {
+    let result = ssr::log_out().await;
+    if result.is_ok() {
+        redirect_plain_form("/login");
+    }
+    respond::<LogOut, _>(result, &[])
+}
+
+#[server(endpoint = "account/name")]
+pub async fn update_name(name: String) -> Result<(), AppError> {
+    let result = ssr::update_name(&name).await;
+    if result.is_ok() {
+        redirect_plain_form("/account?saved=name");
+    }
+    respond::<UpdateName, _>(result, &[("name", &name)])
+}
+
+#[server(endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let result = ssr::change_password(&current_password, &new_password).await;
+    if result.is_ok() {
+        redirect_plain_form("/account?saved=password");
+    }
+    respond::<ChangePassword, _>(result, &[])
+}
+
+#[server(endpoint = "account/delete")]
+pub async fn delete_account(current_password: String) -> Result<(), AppError> {
+    let result = ssr::delete_account(&current_password).await;
+    if result.is_ok() {
+        redirect_plain_form("/signup");
+    }
+    respond::<DeleteAccount, _>(result, &[])
+}
+
+/// The signed-in person as the whole app sees them, refreshed after anything that
+/// changes who is signed in or what their name is.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<User>, AppError>>,
+}
+
+impl Auth {
+    pub fn provide() -> Self {
+        let auth = Self {
+            user: Resource::new(|| (), |()| current_user()),
+        };
+        provide_context(auth);
+        auth
+    }
+
+    pub fn refresh(&self) {
+        self.user.refetch();
+    }
+}

@@ -1,0 +1,137 @@
+//! Sessions in PostgreSQL, behind tower-sessions' `SessionStore` trait.
+//!
+//! Unlike an upsert store, saving an existing session only updates it: a request
+//! that was still running when its session was ended (log out, password change,
+//! account deleted) finds no row and cannot bring the session back.
+
+use async_trait::async_trait;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store, ExpiredDeletion, SessionStore,
+};
+
+/// The session key holding the signed-in person's id; mirrored into the `user_id`
+/// column so one statement can end all of a person's sessions.
+pub const USER_ID_KEY: &str = "user_id";
+
+#[derive(Clone, Debug)]
+pub struct PgSessionStore {
+    pool: PgPool,
+}
+
+impl PgSessionStore {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Ends every session of `user_id` except `keep` (the one making the change).
+    pub async fn delete_others(&self, user_id: i64, keep: Option<Id>) -> Result<u64, sqlx::Error> {
+        let keep = keep.map(|id| id.to_string()).unwrap_or_default();
+        let result = sqlx::query!(
+            "DELETE FROM sessions WHERE user_id = $1 AND id <> $2",
+            user_id,
+            keep
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected())
+    }
+}
+
+fn backend(error: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+fn encode(record: &Record) -> Result<(serde_json::Value, Option<i64>), session_store::Error> {
+    let data = serde_json::to_value(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let user_id = record
+        .data
+        .get(USER_ID_KEY)
+        .and_then(serde_json::Value::as_i64);
+    Ok((data, user_id))
+}
+
+#[async_trait]
+impl SessionStore for PgSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let (data, user_id) = encode(record)?;
+        // A 128-bit random id colliding is all but impossible; if it happens, draw again
+        // rather than overwrite someone else's session.
+        loop {
+            let inserted = sqlx::query!(
+                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (id) DO NOTHING",
+                record.id.to_string(),
+                user_id,
+                data,
+                record.expiry_date
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let (data, user_id) = encode(record)?;
+        sqlx::query!(
+            "UPDATE sessions SET data = $2, user_id = $3, expires_at = $4 WHERE id = $1",
+            record.id.to_string(),
+            data,
+            user_id,
+            record.expiry_date
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row = sqlx::query!(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()",
+            id.to_string()
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.map(|row| {
+            Ok(Record {
+                id: *id,
+                data: serde_json::from_value(row.data)
+                    .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+                expiry_date: row.expires_at,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for PgSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        sqlx::query!(
+            "DELETE FROM sessions WHERE expires_at <= $1",
+            OffsetDateTime::now_utc()
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! UI pieces every feature's pages share: a form that checks its input before it
+//! sends it, and the alert that shows what went wrong.
+
+use leptos::{
+    ev::SubmitEvent,
+    form::FromFormData,
+    prelude::*,
+    server_fn::{client::Client, codec::PostUrl, request::ClientReq, Http, ServerFn},
+    web_sys::FormData,
+};
+use serde::de::DeserializeOwned;
+
+use crate::{error::AppError, validation::FieldError};
+
+/// Checks a form's arguments in the browser, with the same domain types the server
+/// uses, so mistakes show at once; the server checks again regardless.
+pub type Validate<S> = fn(&S) -> Result<(), FieldError>;
+
+/// A `<form>` that posts to server function `S`: a plain form post without
+/// JavaScript; hydrated, it validates with `validate`, then dispatches `action`
+/// without a page load. `novalidate` because the browser's own bubbles are not
+/// announced as alerts; hints like `maxlength` still help while typing.
+#[component]
+pub fn ValidatedForm<S, OutputProtocol>(
+    action: ServerAction<S>,
+    validate: Validate<S>,
+    #[prop(optional, into)] class: Option<&'static str>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Form>>,
+    children: Children,
+) -> impl IntoView
+where
+    S: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, OutputProtocol>, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Client: Client<AppError>,
+    <<S::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData: From<FormData>,
+    S::Output: Send + Sync + 'static,
+{
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let result = match S::from_event(&ev) {
+            Ok(input) => validate(&input)
+                .map(|()| input)
+                .map_err(AppError::Validation),
+            Err(error) => Err(AppError::BadRequest {
+                detail: error.to_string(),
+            }),
+        };
+        match result {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            Err(error) => action.value().set(Some(Err(error))),
+        }
+    };
+    let node_ref = node_ref.unwrap_or_default();
+    view! {
+        <form action=S::url() method="post" novalidate class=class node_ref=node_ref on:submit=on_submit>
+            {children()}
+        </form>
+    }
+}
+
+/// The latest error of `action`, in an element with role `alert` so screen readers
+/// announce it; nothing while there is none.
+#[component]
+pub fn ActionError<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    move || {
+        action
+            .value()
+            .with(|value| {
+                value
+                    .as_ref()
+                    .and_then(|result| result.as_ref().err().cloned())
+            })
+            .map(|error| view! { <p role="alert" class="form-error">{error.to_string()}</p> })
+    }
+}

@@ -1,0 +1,541 @@
+//! Server configuration: read once at start from the environment into one typed value.
+//!
+//! Every failure names the variable and says what to do about it, and no message ever
+//! contains a database password.
+
+use std::{fmt, net::SocketAddr, str::FromStr, time::Duration};
+
+use sqlx::{postgres::PgConnectOptions, ConnectOptions};
+use url::Url;
+
+/// Everything the server needs to know about its surroundings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub listen_addr: SocketAddr,
+    pub session: SessionConfig,
+    pub login_throttle: LoginThrottleConfig,
+    /// The app is reached over HTTPS (directly or behind a TLS-terminating proxy):
+    /// cookies get `Secure` and responses carry HSTS.
+    pub served_over_https: bool,
+    /// Take the client address from the last `X-Forwarded-For` hop (set this only
+    /// behind a proxy that writes that header), instead of the TCP peer.
+    pub trust_forwarded_for: bool,
+    /// How many password hashes may run at once; more wait their turn so that a burst
+    /// of log-ins cannot take every core from other requests.
+    pub password_hash_concurrency: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    pub url: DatabaseUrl,
+    /// Migrations take an advisory lock, which a transaction-mode pooler (Neon's
+    /// `-pooler` host) cannot hold, so they may use a direct connection instead.
+    pub migration_url: Option<DatabaseUrl>,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub acquire_timeout: Duration,
+    pub idle_timeout: Option<Duration>,
+    pub max_lifetime: Option<Duration>,
+    /// How long start-up keeps retrying an unreachable (or waking) database.
+    pub connect_retry_for: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    pub idle_timeout: Duration,
+    pub absolute_lifetime: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoginThrottleConfig {
+    pub max_failures_per_account: u32,
+    pub max_failures_per_address: u32,
+    pub window: Duration,
+}
+
+/// A parsed `postgres://` URL that prints without its password.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    options: PgConnectOptions,
+    redacted: String,
+}
+
+impl DatabaseUrl {
+    pub fn connect_options(&self) -> PgConnectOptions {
+        self.options.clone()
+    }
+
+    pub fn host(&self) -> &str {
+        self.options.get_host()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.options.get_port()
+    }
+
+    fn parse(var: &'static str, raw: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason: String| ConfigError::InvalidDatabaseUrl { var, reason };
+        let url = Url::parse(raw.trim()).map_err(|e| invalid(format!("it is not a URL ({e})")))?;
+        if !matches!(url.scheme(), "postgres" | "postgresql") {
+            return Err(invalid(format!(
+                "the scheme is `{}:`, expected `postgres://` or `postgresql://`",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) && !url.query_pairs().any(|(k, _)| k == "host")
+        {
+            return Err(invalid("it names no host".into()));
+        }
+        let options = PgConnectOptions::from_url(&url)
+            .map_err(|e| invalid(redact_password(&e.to_string(), &url)))?;
+        Ok(Self {
+            options,
+            redacted: redacted(&url),
+        })
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted)
+    }
+}
+
+fn redacted(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    // Query parameters can carry a password too (`?password=`); hide every value.
+    if shown.query().is_some() {
+        let keys: Vec<String> = shown.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        shown
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(keys.iter().map(|k| (k.as_str(), "…")));
+    }
+    shown.to_string()
+}
+
+fn redact_password(message: &str, url: &Url) -> String {
+    match url.password() {
+        Some(password) if !password.is_empty() => message.replace(password, "***"),
+        _ => message.to_owned(),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    MissingDatabaseUrl,
+    InvalidDatabaseUrl { var: &'static str, reason: String },
+    Invalid { var: &'static str, reason: String },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingDatabaseUrl => write!(
+                f,
+                "DATABASE_URL is not set. Set it in the environment or in a `.env` file \
+                 (see `.env.example`), e.g. DATABASE_URL=postgres://user:password@host:5432/tasks. \
+                 For a local development database, run `scripts/dev`, which starts one and \
+                 writes its URL to `.env`."
+            ),
+            Self::InvalidDatabaseUrl { var, reason } => write!(
+                f,
+                "{var} is not a valid PostgreSQL URL: {reason}. Expected the form \
+                 postgres://user:password@host:5432/database (see `.env.example`)."
+            ),
+            Self::Invalid { var, reason } => write!(f, "{var} is invalid: {reason}."),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads the process environment (after `.env`, which `main` loads first).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let url = get("DATABASE_URL").ok_or(ConfigError::MissingDatabaseUrl)?;
+        let url = DatabaseUrl::parse("DATABASE_URL", &url)?;
+        let migration_url = get("DATABASE_MIGRATION_URL")
+            .map(|raw| DatabaseUrl::parse("DATABASE_MIGRATION_URL", &raw))
+            .transpose()?;
+
+        let max_connections = parse_or(&get, "DATABASE_MAX_CONNECTIONS", 10u32)?;
+        let min_connections = parse_or(&get, "DATABASE_MIN_CONNECTIONS", 0u32)?;
+        if max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                var: "DATABASE_MAX_CONNECTIONS",
+                reason: "it must be at least 1".into(),
+            });
+        }
+        if min_connections > max_connections {
+            return Err(ConfigError::Invalid {
+                var: "DATABASE_MIN_CONNECTIONS",
+                reason: format!(
+                    "{min_connections} is more than DATABASE_MAX_CONNECTIONS ({max_connections})"
+                ),
+            });
+        }
+
+        let database = DatabaseConfig {
+            url,
+            migration_url,
+            max_connections,
+            min_connections,
+            acquire_timeout: duration_or(&get, "DATABASE_ACQUIRE_TIMEOUT", secs(5))?,
+            idle_timeout: optional_duration(&get, "DATABASE_IDLE_TIMEOUT", Some(secs(600)))?,
+            max_lifetime: optional_duration(&get, "DATABASE_MAX_LIFETIME", Some(secs(1800)))?,
+            connect_retry_for: duration_or(&get, "DATABASE_CONNECT_RETRY_FOR", secs(30))?,
+        };
+
+        let listen_addr = parse_or(
+            &get,
+            "LEPTOS_SITE_ADDR",
+            SocketAddr::from(([127, 0, 0, 1], 3000)),
+        )?;
+
+        let session = SessionConfig {
+            idle_timeout: duration_or(&get, "SESSION_IDLE_TIMEOUT", days(14))?,
+            absolute_lifetime: duration_or(&get, "SESSION_ABSOLUTE_LIFETIME", days(30))?,
+        };
+
+        let login_throttle = LoginThrottleConfig {
+            max_failures_per_account: parse_or(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)?,
+            max_failures_per_address: parse_or(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 100)?,
+            window: duration_or(&get, "LOGIN_THROTTLE_WINDOW", secs(15 * 60))?,
+        };
+
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let password_hash_concurrency = parse_or(&get, "PASSWORD_HASH_CONCURRENCY", cores)?.max(1);
+
+        Ok(Self {
+            database,
+            listen_addr,
+            session,
+            login_throttle,
+            served_over_https: parse_bool_or(&get, "SERVED_OVER_HTTPS", true)?,
+            trust_forwarded_for: parse_bool_or(&get, "TRUST_FORWARDED_FOR", false)?,
+            password_hash_concurrency,
+        })
+    }
+}
+
+const fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+const fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 24 * 60 * 60)
+}
+
+fn parse_or<T: FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match get(var) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e| ConfigError::Invalid {
+            var,
+            reason: format!("`{raw}` ({e})"),
+        }),
+    }
+}
+
+fn parse_bool_or(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(var).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError::Invalid {
+            var,
+            reason: format!("`{v}` is not a boolean; use true or false"),
+        }),
+    }
+}
+
+fn duration_or(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    Ok(optional_duration(get, var, Some(default))?.unwrap_or(default))
+}
+
+/// `off` or `none` turns an optional limit off.
+fn optional_duration(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Option<Duration>,
+) -> Result<Option<Duration>, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(raw) if matches!(raw.trim(), "off" | "none") => Ok(None),
+        Some(raw) => parse_duration(&raw)
+            .map(Some)
+            .map_err(|reason| ConfigError::Invalid { var, reason }),
+    }
+}
+
+/// Parses `250ms`, `5s`, `10m`, `2h`, `14d`; a bare number means seconds.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let help =
+        || format!("`{raw}` is not a duration; use a number with ms, s, m, h or d (e.g. 5s, 14d)");
+    let n: u64 = number.parse().map_err(|_| help())?;
+    let unit_ms: u64 = match unit.trim() {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(help()),
+    };
+    n.checked_mul(unit_ms)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("`{raw}` is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    const URL: &str = "postgres://app:s3cret-pw@db.example.com:6543/tasks";
+
+    #[test]
+    fn a_missing_database_url_names_the_variable_the_example_file_and_the_dev_script() {
+        let message = config(&[]).unwrap_err().to_string();
+        assert!(message.contains("DATABASE_URL"), "{message}");
+        assert!(message.contains(".env.example"), "{message}");
+        assert!(message.contains("scripts/dev"), "{message}");
+    }
+
+    #[test]
+    fn a_blank_database_url_counts_as_missing() {
+        assert_eq!(
+            config(&[("DATABASE_URL", "  ")]).unwrap_err(),
+            ConfigError::MissingDatabaseUrl
+        );
+    }
+
+    #[test]
+    fn a_url_with_the_wrong_scheme_says_which_scheme_is_expected() {
+        let message = config(&[("DATABASE_URL", "mysql://u:hunter2pass@h/db")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("`mysql:`") && message.contains("postgres://"),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2pass"), "{message}");
+    }
+
+    #[test]
+    fn text_that_is_not_a_url_says_so() {
+        let message = config(&[("DATABASE_URL", "localhost:5432/tasks")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("DATABASE_URL is not a valid PostgreSQL URL"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_url_without_a_host_says_so() {
+        let message = config(&[("DATABASE_URL", "postgres:///tasks")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("names no host"), "{message}");
+    }
+
+    #[test]
+    fn an_invalid_port_is_reported_without_the_password() {
+        let message = config(&[("DATABASE_URL", "postgres://u:topsecretpw@h:notaport/db")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("DATABASE_URL"), "{message}");
+        assert!(!message.contains("topsecretpw"), "{message}");
+    }
+
+    #[test]
+    fn an_invalid_sslmode_is_reported_without_the_password() {
+        let message = config(&[(
+            "DATABASE_URL",
+            "postgres://u:topsecretpw@h/db?sslmode=sometimes",
+        )])
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("DATABASE_URL"), "{message}");
+        assert!(!message.contains("topsecretpw"), "{message}");
+    }
+
+    #[test]
+    fn the_displayed_url_hides_the_password_and_query_values() {
+        let cfg = config(&[(
+            "DATABASE_URL",
+            "postgres://app:s3cret-pw@h:5432/db?password=other-secret",
+        )])
+        .unwrap();
+        let shown = format!("{} {:?}", cfg.database.url, cfg);
+        assert!(
+            !shown.contains("s3cret-pw") && !shown.contains("other-secret"),
+            "{shown}"
+        );
+        assert!(shown.contains("app:***@h:5432/db"), "{shown}");
+    }
+
+    #[test]
+    fn a_neon_connection_string_pasted_as_is_is_accepted() {
+        let cfg = config(&[(
+            "DATABASE_URL",
+            "postgresql://neondb_owner:npg_abc123@ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require",
+        )])
+        .unwrap();
+        assert_eq!(
+            cfg.database.url.host(),
+            "ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech"
+        );
+        assert_eq!(cfg.database.url.port(), 5432);
+    }
+
+    #[test]
+    fn defaults_suit_a_small_web_server() {
+        let cfg = config(&[("DATABASE_URL", URL)]).unwrap();
+        assert_eq!(cfg.database.max_connections, 10);
+        assert_eq!(cfg.database.min_connections, 0);
+        assert_eq!(cfg.database.acquire_timeout, secs(5));
+        assert_eq!(cfg.listen_addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(cfg.session.idle_timeout, days(14));
+        assert_eq!(cfg.session.absolute_lifetime, days(30));
+        assert!(cfg.served_over_https);
+        assert!(cfg.database.migration_url.is_none());
+    }
+
+    #[test]
+    fn every_setting_can_be_overridden() {
+        let cfg = config(&[
+            ("DATABASE_URL", URL),
+            (
+                "DATABASE_MIGRATION_URL",
+                "postgres://app:pw@direct.example.com/tasks",
+            ),
+            ("DATABASE_MAX_CONNECTIONS", "4"),
+            ("DATABASE_MIN_CONNECTIONS", "1"),
+            ("DATABASE_ACQUIRE_TIMEOUT", "1500ms"),
+            ("DATABASE_IDLE_TIMEOUT", "off"),
+            ("DATABASE_MAX_LIFETIME", "1h"),
+            ("DATABASE_CONNECT_RETRY_FOR", "2m"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("SESSION_IDLE_TIMEOUT", "1d"),
+            ("SESSION_ABSOLUTE_LIFETIME", "7d"),
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3"),
+            ("LOGIN_THROTTLE_WINDOW", "60"),
+            ("SERVED_OVER_HTTPS", "false"),
+            ("PASSWORD_HASH_CONCURRENCY", "3"),
+        ])
+        .unwrap();
+        assert_eq!(
+            cfg.database.migration_url.unwrap().host(),
+            "direct.example.com"
+        );
+        assert_eq!(cfg.database.max_connections, 4);
+        assert_eq!(cfg.database.min_connections, 1);
+        assert_eq!(cfg.database.acquire_timeout, Duration::from_millis(1500));
+        assert_eq!(cfg.database.idle_timeout, None);
+        assert_eq!(cfg.database.max_lifetime, Some(secs(3600)));
+        assert_eq!(cfg.database.connect_retry_for, secs(120));
+        assert_eq!(cfg.listen_addr, "0.0.0.0:8080".parse().unwrap());
+        assert_eq!(cfg.session.idle_timeout, days(1));
+        assert_eq!(cfg.session.absolute_lifetime, days(7));
+        assert_eq!(cfg.login_throttle.max_failures_per_account, 3);
+        assert_eq!(cfg.login_throttle.window, secs(60));
+        assert!(!cfg.served_over_https);
+        assert_eq!(cfg.password_hash_concurrency, 3);
+    }
+
+    #[test]
+    fn a_bad_number_names_the_variable_and_the_value() {
+        let message = config(&[("DATABASE_URL", URL), ("DATABASE_MAX_CONNECTIONS", "lots")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("DATABASE_MAX_CONNECTIONS") && message.contains("lots"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn more_minimum_than_maximum_connections_is_refused() {
+        let message = config(&[
+            ("DATABASE_URL", URL),
+            ("DATABASE_MAX_CONNECTIONS", "2"),
+            ("DATABASE_MIN_CONNECTIONS", "5"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("DATABASE_MIN_CONNECTIONS"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_duration_explains_the_accepted_units() {
+        let message = config(&[
+            ("DATABASE_URL", URL),
+            ("DATABASE_ACQUIRE_TIMEOUT", "5 minutes"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("DATABASE_ACQUIRE_TIMEOUT") && message.contains("ms, s, m, h or d"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn durations_accept_each_unit_and_bare_seconds() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("5"), Ok(secs(5)));
+        assert_eq!(parse_duration("5s"), Ok(secs(5)));
+        assert_eq!(parse_duration("10m"), Ok(secs(600)));
+        assert_eq!(parse_duration("2h"), Ok(secs(7200)));
+        assert_eq!(parse_duration("14d"), Ok(days(14)));
+        assert!(parse_duration("-5s").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! The database pool: connecting (patiently, for a database that is waking up),
+//! migrating, and telling passing faults from permanent ones.
+
+use std::time::{Duration, Instant};
+
+use sqlx::{
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    Connection, PgConnection, PgPool,
+};
+
+use crate::config::{DatabaseConfig, DatabaseUrl};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Why start-up could not reach the database, phrased for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(
+        "could not connect to PostgreSQL at {host}:{port} within {waited:?} ({attempts} attempts); \
+         last error: {last_error}. Check that the server is running and reachable from here \
+         (for the local database run `scripts/dev`; for Neon check the host name in DATABASE_URL \
+         and that the project is not suspended), or allow more time with DATABASE_CONNECT_RETRY_FOR."
+    )]
+    Unreachable {
+        host: String,
+        port: u16,
+        waited: Duration,
+        attempts: u32,
+        last_error: String,
+    },
+    #[error(
+        "PostgreSQL at {host}:{port} refused the connection: {reason}. Retrying will not help; \
+         check the user name, password, database name and TLS settings (sslmode, \
+         sslrootcert) in DATABASE_URL."
+    )]
+    Refused {
+        host: String,
+        port: u16,
+        reason: String,
+    },
+    #[error("applying database migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Builds the pool and opens its first connection, retrying with exponential backoff
+/// while the server is unreachable or starting up (a Neon compute waking from
+/// suspension takes a few hundred milliseconds; a restarting server, seconds).
+pub async fn connect(config: &DatabaseConfig) -> Result<PgPool, ConnectError> {
+    let pool_options = PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .min_connections(config.min_connections)
+        // A web request should fail fast with "temporarily unavailable" rather than
+        // queue behind a dead database for sqlx's default 30 s.
+        .acquire_timeout(config.acquire_timeout)
+        .idle_timeout(config.idle_timeout)
+        .max_lifetime(config.max_lifetime)
+        // Pinging a connection before handing it out is what lets the pool recover
+        // on its own after the database restarts.
+        .test_before_acquire(true);
+
+    let options = config.url.connect_options();
+    retry_connect(&config.url, config.connect_retry_for, || {
+        let pool_options = pool_options.clone();
+        let options = options.clone();
+        async move { pool_options.connect_with(options).await }
+    })
+    .await
+}
+
+/// Applies pending migrations over a single connection to the migration URL (a
+/// direct host, not a transaction-mode pooler: migrations hold an advisory lock).
+pub async fn migrate(config: &DatabaseConfig) -> Result<(), ConnectError> {
+    let url = config.migration_url.as_ref().unwrap_or(&config.url);
+    let mut conn = retry_connect(url, config.connect_retry_for, || {
+        let options: PgConnectOptions = url.connect_options();
+        async move { PgConnection::connect_with(&options).await }
+    })
+    .await?;
+    MIGRATOR.run(&mut conn).await?;
+    let _ = conn.close().await;
+    Ok(())
+}
+
+async fn retry_connect<T, F, Fut>(
+    url: &DatabaseUrl,
+    retry_for: Duration,
+    mut attempt: F,
+) -> Result<T, ConnectError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
+{
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(100);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let error = match attempt().await {
+            Ok(connected) => {
+                if attempts > 1 {
+                    tracing::info!(attempts, "connected to PostgreSQL");
+                }
+                return Ok(connected);
+            }
+            Err(error) => error,
+        };
+        if !is_transient(&error) {
+            return Err(ConnectError::Refused {
+                host: url.host().to_owned(),
+                port: url.port(),
+                reason: error.to_string(),
+            });
+        }
+        let waited = started.elapsed();
+        if waited + delay > retry_for {
+            return Err(ConnectError::Unreachable {
+                host: url.host().to_owned(),
+                port: url.port(),
+                waited,
+                attempts,
+                last_error: error.to_string(),
+            });
+        }
+        tracing::warn!(
+            attempt = attempts,
+            host = url.host(),
+            port = url.port(),
+            retry_in_ms = delay.as_millis() as u64,
+            error = %error,
+            "PostgreSQL is not reachable yet; retrying"
+        );
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// True for faults that can clear up by themselves: the network, a server that is
+/// starting, shutting down or out of connections, a pool that timed out. False for
+/// wrong credentials, a missing database and other mistakes only a person can fix.
+pub fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // A certificate that does not verify, or a server without TLS when TLS is
+        // required, does not get better by waiting.
+        sqlx::Error::Tls(_) => false,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exceptions; 57P01-03: admin shutdown, crash shutdown,
+            // cannot connect now (starting up); 53300: too many connections.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}

@@ -1,0 +1,85 @@
+//! Plain HTML form posts (JavaScript off): where the browser goes afterwards.
+//!
+//! Leptos answers a plain form post with a redirect back to the page that sent it,
+//! adding the error to the URL on failure. These helpers change where that redirect
+//! goes on success, and on failure add what the person typed so the page can fill
+//! the form in again instead of making them retype it.
+
+use axum::http::{header, request::Parts};
+use leptos::{prelude::use_context, server_fn::error::ServerFnUrlError};
+use url::Url;
+
+use crate::error::AppError;
+
+/// True when the request is a browser's own form submission, not a fetch from the
+/// hydrated app (which asks for JSON).
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts))
+}
+
+fn accepts_html(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// After a plain form post succeeds, send the browser to `path` instead of back.
+/// The hydrated app navigates by itself, once it has refreshed what it shows.
+pub fn redirect_plain_form(path: &str) {
+    if is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// After a plain form post fails, send the browser back to the form with the error
+/// and the given field values (never a password) in the query string.
+pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &str)]) {
+    let Some(parts) = use_context::<Parts>() else {
+        return;
+    };
+    if !accepts_html(&parts) {
+        return;
+    }
+    let Some(mut url) = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| Url::parse(v).ok())
+    else {
+        return;
+    };
+    let replaced = |key: &str| key.starts_with("__") || values.iter().any(|(name, _)| *name == key);
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| !replaced(key))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .extend_pairs(values.iter().filter(|(_, value)| !value.is_empty()));
+    let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(url.as_str()) else {
+        return;
+    };
+    // Path and query only: the redirect must never leave the site on a header's word.
+    let location = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    leptos_axum::redirect(&location);
+}
+
+/// Finishes a server function: on failure, gives the response the error's status
+/// (fetch) or sends the browser back to the form with `values` (plain post).
+pub fn respond<S: leptos::server_fn::ServerFn, T>(
+    result: Result<T, AppError>,
+    values: &[(&str, &str)],
+) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        error.set_http_status();
+        return_to_form(S::PATH, error, values);
+    }
+    result
+}

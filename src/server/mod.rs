@@ -1,0 +1,197 @@
+//! The server: its shared state, the router (built by one function that tests use
+//! too), and the start-up sequence `main` runs.
+
+pub mod db;
+pub mod forms;
+mod health;
+mod http_log;
+pub mod security;
+
+use std::{process::ExitCode, sync::Arc, time::Duration};
+
+use axum::{extract::FromRef, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    services::ServeDir, set_header::SetResponseHeaderLayer,
+};
+
+use crate::{
+    app::{shell, App},
+    auth::ssr::{AuthLayerState, Passwords},
+    config::Config,
+};
+
+/// Largest request body accepted anywhere (413 beyond it). Forms are tiny; the
+/// task import, the largest legitimate body, has its own documented limit below this.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// What every handler and server function can reach: axum state for handlers,
+/// Leptos context (`use_context::<AppState>()`) for server functions.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub passwords: Passwords,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, pool: PgPool, config: Config) -> Self {
+        let passwords = Passwords::new(config.password_hash_concurrency);
+        Self {
+            leptos_options,
+            pool,
+            config: Arc::new(config),
+            passwords,
+        }
+    }
+
+    /// The state inside a server function or a component rendered on the server.
+    pub fn from_context() -> Result<Self, crate::error::AppError> {
+        use_context::<Self>().ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            crate::error::AppError::Internal
+        })
+    }
+}
+
+/// The whole application as one `Router`, with every layer it runs behind.
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+
+    // Pages and server functions: they need the session and the current person.
+    let app = Router::new()
+        .leptos_routes(&state, routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            AuthLayerState::from(&state),
+            crate::auth::ssr::authenticate,
+        ))
+        .layer(crate::auth::ssr::session_layer(&state))
+        .layer(axum::middleware::from_fn(
+            security::refuse_cross_site_writes,
+        ));
+
+    // The WASM, JS and CSS bundle: served without touching the session, from
+    // precompressed files when the build made them. Browsers revalidate it (cheap:
+    // Last-Modified) because its file names do not change between builds.
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let assets = Router::new()
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        ));
+
+    let router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .merge(assets)
+        .merge(app)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    security::with_headers(router, &state.config)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(http_log::panic_response))
+        .layer(http_log::layer())
+        .with_state(state)
+}
+
+/// Start-up: configuration, logging, database, migrations, then serve until SIGINT
+/// or SIGTERM, letting in-flight requests finish.
+pub async fn run() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    http_log::init_tracing();
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let leptos_options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(error) => {
+            eprintln!("error: reading the Leptos settings failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    tracing::info!(database = %config.database.url, "connecting to PostgreSQL");
+    if let Err(error) = db::migrate(&config.database).await {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
+    let pool = match db::connect(&config.database).await {
+        Ok(pool) => pool,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let addr = config.listen_addr;
+    let state = AppState::new(leptos_options, pool.clone(), config);
+    crate::auth::ssr::spawn_sweeper(
+        pool.clone(),
+        state.config.login_throttle.window,
+        Duration::from_secs(15 * 60),
+    );
+
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("error: cannot listen on {addr}: {error}. Is another server using it? Set LEPTOS_SITE_ADDR to another address.");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("listening on http://{addr}");
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    if let Err(error) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        eprintln!("error: server failed: {error}");
+        return ExitCode::FAILURE;
+    }
+    pool.close().await;
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,135 @@
+//! Task input, parsed once: `TaskTitle` and `TaskDescription` hold only values the
+//! database's CHECK constraints would also accept.
+
+use crate::validation::{char_count, FieldError};
+
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const DESCRIPTION_MAX_CHARS: usize = 1000;
+
+/// A trimmed title of 1 to 200 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskTitle(String);
+
+impl TaskTitle {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let title = raw.trim();
+        match char_count(title) {
+            0 => Err(FieldError::new(
+                "title",
+                format!("Title can't be empty: enter 1 to {TITLE_MAX_CHARS} characters."),
+            )),
+            n if n > TITLE_MAX_CHARS => Err(FieldError::new(
+                "title",
+                format!("Title must be at most {TITLE_MAX_CHARS} characters (it has {n})."),
+            )),
+            _ => Ok(Self(title.to_owned())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An optional description: trimmed, empty means none, at most 1000 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDescription(Option<String>);
+
+impl TaskDescription {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let description = raw.trim();
+        match char_count(description) {
+            0 => Ok(Self(None)),
+            n if n > DESCRIPTION_MAX_CHARS => Err(FieldError::new(
+                "description",
+                format!(
+                    "Description must be at most {DESCRIPTION_MAX_CHARS} characters (it has {n})."
+                ),
+            )),
+            _ => Ok(Self(Some(description.to_owned()))),
+        }
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    pub fn into_inner(self) -> Option<String> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_is_trimmed() {
+        assert_eq!(
+            TaskTitle::parse("  Buy milk \n").unwrap().as_str(),
+            "Buy milk"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_whitespace_title_is_refused_with_the_limits() {
+        for raw in ["", "   ", "\t\n"] {
+            let error = TaskTitle::parse(raw).unwrap_err();
+            assert_eq!(error.field, "title");
+            assert!(
+                error.message.contains("Title") && error.message.contains("200"),
+                "{}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn a_title_of_200_characters_is_accepted_and_201_is_refused() {
+        assert!(TaskTitle::parse(&"t".repeat(200)).is_ok());
+        let error = TaskTitle::parse(&"t".repeat(201)).unwrap_err();
+        assert!(
+            error.message.contains("at most 200") && error.message.contains("201"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn title_length_counts_multi_byte_characters_once() {
+        assert!(TaskTitle::parse(&"ü".repeat(200)).is_ok());
+        assert!(TaskTitle::parse(&"🦀".repeat(200)).is_ok());
+        assert!(TaskTitle::parse(&"🦀".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn surrounding_spaces_do_not_count_towards_the_title_limit() {
+        let padded = format!("  {}  ", "t".repeat(200));
+        assert_eq!(TaskTitle::parse(&padded).unwrap().as_str().len(), 200);
+    }
+
+    #[test]
+    fn a_blank_description_becomes_none() {
+        assert_eq!(TaskDescription::parse("  \n ").unwrap().as_deref(), None);
+        assert_eq!(
+            TaskDescription::parse(" notes ").unwrap().as_deref(),
+            Some("notes")
+        );
+    }
+
+    #[test]
+    fn a_description_of_1000_characters_is_accepted_and_1001_is_refused() {
+        assert!(TaskDescription::parse(&"д".repeat(1000)).is_ok());
+        let error = TaskDescription::parse(&"д".repeat(1001)).unwrap_err();
+        assert_eq!(error.field, "description");
+        assert!(
+            error.message.contains("Description") && error.message.contains("1000"),
+            "{}",
+            error.message
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! A test app on a test database, and a "browser" that keeps its cookies and calls
+//! server functions the way the hydrated app does.
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use axum::{
+    body::Body,
+    extract::ConnectInfo,
+    http::{header, HeaderMap, Method, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use sqlx::PgPool;
+use tasks::{config::Config, server::AppState};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub router: Router,
+    pub pool: PgPool,
+}
+
+impl TestApp {
+    pub fn new(pool: PgPool) -> Self {
+        Self::with_config(pool, &[])
+    }
+
+    /// `vars` override configuration, as environment variables would.
+    pub fn with_config(pool: PgPool, vars: &[(&str, &str)]) -> Self {
+        let mut all: HashMap<String, String> = HashMap::from([
+            // Only parsed: the pool above is what the app uses.
+            (
+                "DATABASE_URL".into(),
+                "postgres://test@localhost/test".into(),
+            ),
+            ("SERVED_OVER_HTTPS".into(), "false".into()),
+            ("PASSWORD_HASH_CONCURRENCY".into(), "2".into()),
+        ]);
+        all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let config = Config::from_lookup(|name| all.get(name).cloned())
+            .expect("test configuration is valid");
+        let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+            .expect("Cargo.toml has the Leptos settings")
+            .leptos_options;
+        let router = tasks::server::router(AppState::new(leptos_options, pool.clone(), config));
+        Self { router, pool }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            address: SocketAddr::from(([127, 0, 0, 1], 40000)),
+        }
+    }
+
+    /// A new person, signed in on the returned browser.
+    pub async fn signed_up(&self, email: &str) -> Browser {
+        let mut browser = self.browser();
+        let response = browser.sign_up("Test Person", email, PASSWORD).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "sign-up failed: {}",
+            response.body
+        );
+        browser
+    }
+}
+
+pub struct Browser {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+    pub address: SocketAddr,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+}
+
+impl Browser {
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies.get("session").cloned()
+    }
+
+    pub async fn send(&mut self, mut request: Request<Body>) -> TestResponse {
+        if !self.cookies.is_empty() && !request.headers().contains_key(header::COOKIE) {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        request
+            .headers_mut()
+            .entry(header::HOST)
+            .or_insert("localhost:3000".parse().unwrap());
+        request.extensions_mut().insert(ConnectInfo(self.address));
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let (parts, body) = response.into_parts();
+        for set_cookie in parts.headers.get_all(header::SET_COOKIE) {
+            let set_cookie = set_cookie.to_str().unwrap();
+            let (pair, attributes) = set_cookie.split_once(';').unwrap_or((set_cookie, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let bytes = body
+            .collect()
+            .await
+            .expect("the body can be read")
+            .to_bytes();
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let request = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// A server-function call as the hydrated app makes it: same-origin, form-encoded,
+    /// asking for JSON.
+    pub async fn call(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let request = form_request(path)
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .body(form_body(fields))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn sign_up(&mut self, name: &str, email: &str, password: &str) -> TestResponse {
+        self.call(
+            "/api/signup",
+            &[("name", name), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn log_in(&mut self, email: &str, password: &str) -> TestResponse {
+        self.call("/api/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn log_out(&mut self) -> TestResponse {
+        self.call("/api/logout", &[]).await
+    }
+
+    /// The signed-in person's email according to the server, or None when anonymous.
+    pub async fn whoami(&mut self) -> Option<String> {
+        let response = self.call("/api/me", &[]).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let me: Option<serde_json::Value> = serde_json::from_str(&response.body).unwrap();
+        me.map(|user| user["email"].as_str().unwrap().to_owned())
+    }
+}
+
+pub fn form_request(path: &str) -> axum::http::request::Builder {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> Body {
+    Body::from(serde_urlencoded::to_string(fields).unwrap())
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real router against a real PostgreSQL, a fresh database
+//! per test (`#[sqlx::test]` creates it from DATABASE_URL and runs the migrations).
+
+mod accounts;
+mod foundation;
+mod helpers;
