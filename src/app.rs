@@ -7,9 +7,12 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::auth::{
-    pages::{AccountPage, LoginPage, RequireUser, SignupPage, UserMenu},
-    Auth,
+use crate::{
+    auth::{
+        pages::{AccountPage, LoginPage, SignupPage, UserMenu},
+        Auth,
+    },
+    tasks::pages::{TaskDetailPage, TaskListPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -64,7 +67,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/") view=TaskListPage ssr=SsrMode::Async />
+                <Route path=path!("/tasks/:id") view=TaskDetailPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
@@ -85,18 +89,6 @@ fn Header() -> impl IntoView {
                 })}
             </Transition>
         </header>
-    }
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    view! {
-        <Title text="Tasks" />
-        <RequireUser>
-            <main>
-                <h1>"Tasks"</h1>
-            </main>
-        </RequireUser>
     }
 }
 

@@ -83,3 +83,23 @@ where
             .map(|error| view! { <p role="alert" class="form-error">{error.to_string()}</p> })
     }
 }
+
+/// Runs `then` in the browser each time `action` succeeds.
+pub fn on_success<S, T>(action: ServerAction<S>, then: impl Fn(T) + 'static)
+where
+    S: ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(output)) = action.value().get() {
+            then(output);
+        }
+    });
+}
+
+/// A query parameter as a field's initial value: after a failed plain form post the
+/// server sends back what was typed (see `server::forms`).
+pub fn typed(key: &'static str) -> impl Fn() -> String + Copy {
+    let query = leptos_router::hooks::use_query_map();
+    move || query.read().get(key).unwrap_or_default()
+}

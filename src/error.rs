@@ -219,21 +219,13 @@ mod ssr {
         /// posts (no JavaScript) are left alone: Leptos answers them with a redirect
         /// back to the form carrying the error, and a status would replace it.
         pub fn set_http_status(&self) {
-            let Some(parts) = use_context::<axum::http::request::Parts>() else {
-                return;
-            };
-            let from_a_plain_form = parts
-                .headers
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"));
             let Some(response) = use_context::<ResponseOptions>() else {
                 return;
             };
             if let Self::RateLimited { retry_after_secs } = self {
                 response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            if !from_a_plain_form {
+            if !crate::server::forms::is_plain_form_post() {
                 response.set_status(
                     StatusCode::from_u16(self.status())
                         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

@@ -4,42 +4,15 @@ use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{
     components::{Redirect, A},
-    hooks::{use_location, use_navigate, use_query_map},
+    hooks::{use_location, use_navigate},
     NavigateOptions,
 };
 
 use super::{
-    domain::{
-        Email, Name, Password, EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS,
-        PASSWORD_MIN_CHARS,
-    },
+    domain::{Email, Name, Password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     Auth, ChangePassword, DeleteAccount, LogIn, LogOut, SignUp, UpdateName, User,
 };
-use crate::components::{ActionError, ValidatedForm};
-
-/// Runs `then` in the browser each time `action` succeeds.
-fn on_success<S, T>(action: ServerAction<S>, then: impl Fn(T) + 'static)
-where
-    S: leptos::server_fn::ServerFn<Output = T, Error = crate::error::AppError>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    T: Clone + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(Ok(output)) = action.value().get() {
-            then(output);
-        }
-    });
-}
-
-/// A query parameter as a field's initial value: after a failed plain form post the
-/// server sends back what was typed (see server::forms).
-fn typed(key: &'static str) -> impl Fn() -> String + Copy {
-    let query = use_query_map();
-    move || query.read().get(key).unwrap_or_default()
-}
+use crate::components::{on_success, typed, ActionError, ValidatedForm};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -66,13 +39,13 @@ pub fn SignupPage() -> impl IntoView {
                 <ActionError action />
                 <label for="signup-name">"Name"</label>
                 <input id="signup-name" name="name" type="text" autocomplete="name" required
-                    maxlength=NAME_MAX_CHARS value=typed("name") />
+                    value=typed("name") />
                 <label for="signup-email">"Email"</label>
                 <input id="signup-email" name="email" type="email" autocomplete="email" required
-                    maxlength=EMAIL_MAX_CHARS value=typed("email") />
+                    value=typed("email") />
                 <label for="signup-password">"Password"</label>
                 <input id="signup-password" name="password" type="password" autocomplete="new-password" required
-                    minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS node_ref=password
+                    minlength=PASSWORD_MIN_CHARS node_ref=password
                     aria-describedby="signup-password-hint" />
                 <p id="signup-password-hint" class="hint">
                     {format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters. A few words strung together make a good one.")}
@@ -111,7 +84,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=typed("next") />
                 <label for="login-email">"Email"</label>
                 <input id="login-email" name="email" type="email" autocomplete="email" required
-                    maxlength=EMAIL_MAX_CHARS value=typed("email") />
+                    value=typed("email") />
                 <label for="login-password">"Password"</label>
                 <input id="login-password" name="password" type="password" autocomplete="current-password"
                     required node_ref=password />
@@ -260,7 +233,7 @@ fn AccountSettings() -> impl IntoView {
                     <ActionError action=rename />
                     {move || (matches!(rename.value().get(), Some(Ok(()))) || saved() == "name").then(|| view! { <p role="status">"Name saved."</p> })}
                     <label for="profile-name">"Name"</label>
-                    <input id="profile-name" name="name" type="text" autocomplete="name" required maxlength=NAME_MAX_CHARS
+                    <input id="profile-name" name="name" type="text" autocomplete="name" required
                         value=move || { let typed = typed_name(); if typed.is_empty() { current_name() } else { typed } } />
                     <button type="submit" disabled=move || rename.pending().get()>"Save name"</button>
                 </ValidatedForm>
@@ -281,7 +254,7 @@ fn AccountSettings() -> impl IntoView {
                     <input id="password-current" name="current_password" type="password" autocomplete="current-password" required />
                     <label for="password-new">"New password"</label>
                     <input id="password-new" name="new_password" type="password" autocomplete="new-password" required
-                        minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS />
+                        minlength=PASSWORD_MIN_CHARS />
                     <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
                 </ValidatedForm>
             </section>

@@ -18,6 +18,7 @@ pub fn is_plain_form_post() -> bool {
 }
 
 fn accepts_html(parts: &Parts) -> bool {
+    // Only a browser's own navigation asks for HTML; the app's fetches ask for JSON.
     parts
         .headers
         .get(header::ACCEPT)
@@ -36,18 +37,7 @@ pub fn redirect_plain_form(path: &str) {
 /// After a plain form post fails, send the browser back to the form with the error
 /// and the given field values (never a password) in the query string.
 pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &str)]) {
-    let Some(parts) = use_context::<Parts>() else {
-        return;
-    };
-    if !accepts_html(&parts) {
-        return;
-    }
-    let Some(mut url) = parts
-        .headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| Url::parse(v).ok())
-    else {
+    let Some(mut url) = plain_form_referer() else {
         return;
     };
     let replaced = |key: &str| key.starts_with("__") || values.iter().any(|(name, _)| *name == key);
@@ -63,12 +53,7 @@ pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &
     let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(url.as_str()) else {
         return;
     };
-    // Path and query only: the redirect must never leave the site on a header's word.
-    let location = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_owned(),
-    };
-    leptos_axum::redirect(&location);
+    leptos_axum::redirect(&path_and_query(&url));
 }
 
 /// Finishes a server function: on failure, gives the response the error's status
@@ -82,4 +67,38 @@ pub fn respond<S: leptos::server_fn::ServerFn, T>(
         return_to_form(S::PATH, error, values);
     }
     result
+}
+
+/// After a plain form post succeeds, go back to the sending page without the given
+/// query parameters (e.g. leave the list's edit mode after saving the edit).
+pub fn redirect_back_without(params: &[&str]) {
+    let Some(mut url) = plain_form_referer() else {
+        return;
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| !key.starts_with("__") && !params.contains(&key.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    leptos_axum::redirect(&path_and_query(&url));
+}
+
+/// The page a plain form post came from; None for fetch calls.
+fn plain_form_referer() -> Option<Url> {
+    let parts = use_context::<Parts>().filter(accepts_html)?;
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    Url::parse(referer).ok()
+}
+
+/// Path and query only: a redirect must never leave the site on a header's word.
+fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
 }

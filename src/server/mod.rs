@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .merge(crate::tasks::ssr::routes())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             AuthLayerState::from(&state),

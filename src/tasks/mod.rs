@@ -1,4 +1,175 @@
 //! Tasks: each person's own list. Shared by both builds: the domain types, the
-//! server functions' signatures, and the pages.
+//! server functions' signatures, and the pages. Every server function takes the
+//! person from the session; someone else's task behaves exactly like a missing one.
 
 pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod transfer;
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::forms::{redirect_back_without, redirect_plain_form, respond};
+
+/// Tasks per page of the list.
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub completed: bool,
+}
+
+/// Which tasks the list shows; `?filter=` in the URL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Filter {
+    #[default]
+    All,
+    Active,
+    Completed,
+}
+
+impl Filter {
+    pub fn from_query(value: Option<&str>) -> Self {
+        match value {
+            Some("active") => Self::Active,
+            Some("completed") => Self::Completed,
+            _ => Self::All,
+        }
+    }
+
+    pub fn as_query(self) -> Option<&'static str> {
+        match self {
+            Self::All => None,
+            Self::Active => Some("active"),
+            Self::Completed => Some("completed"),
+        }
+    }
+
+    /// The `completed` values this filter lets through.
+    pub fn completed_values(self) -> &'static [bool] {
+        match self {
+            Self::All => &[false, true],
+            Self::Active => &[false],
+            Self::Completed => &[true],
+        }
+    }
+}
+
+/// Where a page starts: after (older than) or before (newer than) a task id. Ids
+/// grow with creation, so this keyset cursor stays right while tasks are added,
+/// and page 200 costs what page 1 costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cursor {
+    After(i64),
+    Before(i64),
+}
+
+/// One page of the list, with what the rest of the page needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskPage {
+    pub tasks: Vec<Task>,
+    /// Cursor for "Next page" (older tasks), when there are any.
+    pub next: Option<i64>,
+    /// Cursor for "Previous page" (newer tasks), when there are any.
+    pub previous: Option<i64>,
+    /// Across all of the person's tasks, whatever the filter and page.
+    pub active_count: i64,
+    pub completed_count: i64,
+}
+
+#[server(endpoint = "tasks/list", input = GetUrl)]
+pub async fn list_tasks(
+    filter: Option<String>,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Result<TaskPage, AppError> {
+    let cursor = match (after, before) {
+        (Some(id), _) => Some(Cursor::After(id)),
+        (None, Some(id)) => Some(Cursor::Before(id)),
+        (None, None) => None,
+    };
+    respond::<ListTasks, _>(
+        ssr::list(Filter::from_query(filter.as_deref()), cursor).await,
+        &[],
+    )
+}
+
+#[server(endpoint = "tasks/get", input = GetUrl)]
+pub async fn get_task(id: i64) -> Result<Task, AppError> {
+    respond::<GetTask, _>(ssr::get(id).await, &[])
+}
+
+#[server(endpoint = "tasks/create")]
+pub async fn create_task(title: String, description: Option<String>) -> Result<Task, AppError> {
+    let description = description.unwrap_or_default();
+    let result = ssr::create(&title, &description).await;
+    respond::<CreateTask, _>(result, &[("title", &title), ("description", &description)])
+}
+
+/// The task page's form: title, description and completed at once. An unchecked
+/// checkbox sends nothing, hence `Option`.
+#[server(endpoint = "tasks/update")]
+pub async fn update_task(
+    id: i64,
+    title: String,
+    description: Option<String>,
+    completed: Option<String>,
+) -> Result<Task, AppError> {
+    let description = description.unwrap_or_default();
+    let result = ssr::update(id, &title, &description, completed.is_some()).await;
+    if result.is_ok() {
+        redirect_plain_form(&format!("/tasks/{id}?saved=1"));
+    }
+    respond::<UpdateTask, _>(result, &[])
+}
+
+/// The list's inline edit: the title only.
+#[server(endpoint = "tasks/rename")]
+pub async fn rename_task(id: i64, title: String) -> Result<(), AppError> {
+    let result = ssr::rename(id, &title).await;
+    if result.is_ok() {
+        redirect_back_without(&["edit"]);
+    }
+    respond::<RenameTask, _>(result, &[])
+}
+
+/// Sets (rather than flips) the state, so a repeated click cannot undo itself.
+#[server(endpoint = "tasks/set-completed")]
+pub async fn set_task_completed(id: i64, completed: bool) -> Result<(), AppError> {
+    respond::<SetTaskCompleted, _>(ssr::set_completed(id, completed).await, &[])
+}
+
+/// `back`: where a plain form post returns afterwards (the task page's own URL is
+/// gone once the task is).
+#[server(endpoint = "tasks/delete")]
+pub async fn delete_task(id: i64, back: Option<String>) -> Result<(), AppError> {
+    let result = ssr::delete(id).await;
+    if result.is_ok() {
+        if let Some(back) = back
+            .as_deref()
+            .and_then(crate::auth::domain::safe_next_path)
+        {
+            redirect_plain_form(&back);
+        }
+    }
+    respond::<DeleteTask, _>(result, &[])
+}
+
+#[server(endpoint = "tasks/set-all-completed")]
+pub async fn set_all_completed(completed: bool) -> Result<(), AppError> {
+    respond::<SetAllCompleted, _>(ssr::set_all_completed(completed).await, &[])
+}
+
+#[server(endpoint = "tasks/clear-completed")]
+pub async fn clear_completed() -> Result<(), AppError> {
+    respond::<ClearCompleted, _>(ssr::clear_completed().await, &[])
+}

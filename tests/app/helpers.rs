@@ -201,3 +201,42 @@ pub fn form_request(path: &str) -> axum::http::request::Builder {
 pub fn form_body(fields: &[(&str, &str)]) -> Body {
     Body::from(serde_urlencoded::to_string(fields).unwrap())
 }
+
+impl Browser {
+    /// A read-only server function, called with GET and a query string.
+    pub async fn query(&mut self, path: &str, params: &[(&str, &str)]) -> TestResponse {
+        let uri = format!("{path}?{}", serde_urlencoded::to_string(params).unwrap());
+        let request = Request::get(uri)
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn create_task(&mut self, title: &str, description: &str) -> serde_json::Value {
+        let response = self
+            .call(
+                "/api/tasks/create",
+                &[("title", title), ("description", description)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        serde_json::from_str(&response.body).unwrap()
+    }
+
+    /// One page of the list: (titles, next cursor, previous cursor, active count, completed count).
+    pub async fn list(&mut self, params: &[(&str, &str)]) -> serde_json::Value {
+        let response = self.query("/api/tasks/list", params).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        serde_json::from_str(&response.body).unwrap()
+    }
+}
+
+pub fn titles(page: &serde_json::Value) -> Vec<String> {
+    page["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_owned())
+        .collect()
+}

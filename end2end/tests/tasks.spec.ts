@@ -1,0 +1,175 @@
+import { expect, test, type Page } from '@playwright/test';
+import { signedUp } from './helpers';
+
+async function addTask(page: Page, title: string, description = '') {
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  if (description) await page.getByLabel('Description').fill(description);
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(page.getByRole('list', { name: 'Tasks' }).getByRole('link', { name: title.trim(), exact: true })).toBeVisible();
+}
+
+const list = (page: Page) => page.getByRole('list', { name: 'Tasks' });
+
+test('an empty list says so, and a new task clears the form', async ({ page }, testInfo) => {
+  await signedUp(page);
+  await expect(page.getByText('No tasks yet')).toBeVisible();
+  await addTask(page, '  Buy milk  ', 'Two litres');
+  await expect(page.getByLabel('Title', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel('Description')).toHaveValue('');
+  if (testInfo.project.name === 'hydrated') {
+    await expect(page.getByLabel('Title', { exact: true })).toBeFocused();
+  }
+  await expect(page.getByText('1 item left')).toBeVisible();
+  await addTask(page, 'Walk the dog');
+  await expect(list(page).getByRole('listitem').first()).toContainText('Walk the dog');
+  await expect(page.getByText('2 items left')).toBeVisible();
+});
+
+test('an invalid title gets an alert naming the field and limit, and adds nothing', async ({ page }) => {
+  await signedUp(page);
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(page.getByRole('alert')).toContainText('Title');
+  await expect(page.getByRole('alert')).toContainText('200');
+  await page.getByLabel('Title', { exact: true }).fill('x'.repeat(201));
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(page.getByRole('alert')).toContainText('at most 200');
+  await expect(page.getByText('No tasks yet')).toBeVisible();
+});
+
+test('checking a task completes it and updates the counter', async ({ page }) => {
+  await signedUp(page);
+  await addTask(page, 'First');
+  await addTask(page, 'Second');
+  const box = page.getByRole('checkbox', { name: 'First' });
+  await expect(box).not.toBeChecked();
+  await box.click();
+  await expect(page.getByRole('checkbox', { name: 'First' })).toBeChecked();
+  await expect(page.getByText('1 item left')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Clear completed' })).toBeVisible();
+  await page.getByRole('button', { name: 'Clear completed' }).click();
+  await expect(list(page).getByRole('listitem')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Clear completed' })).toHaveCount(0);
+});
+
+test('filters live in the URL and survive reload and back', async ({ page }) => {
+  await signedUp(page);
+  await addTask(page, 'Open task');
+  await addTask(page, 'Done task');
+  await page.getByRole('checkbox', { name: 'Done task' }).click();
+  await expect(page.getByRole('checkbox', { name: 'Done task' })).toBeChecked();
+
+  await page.getByRole('link', { name: 'Active' }).click();
+  await expect(page).toHaveURL('/?filter=active');
+  await expect(page.getByRole('link', { name: 'Active' })).toHaveAttribute('aria-current', 'page');
+  await expect(list(page).getByRole('listitem')).toHaveCount(1);
+  await expect(list(page)).toContainText('Open task');
+
+  await page.getByRole('link', { name: 'Completed' }).click();
+  await expect(page).toHaveURL('/?filter=completed');
+  await expect(list(page)).toContainText('Done task');
+  await page.reload();
+  await expect(page.getByRole('link', { name: 'Completed' })).toHaveAttribute('aria-current', 'page');
+  await expect(list(page).getByRole('listitem')).toHaveCount(1);
+
+  await page.goBack();
+  await expect(page).toHaveURL('/?filter=active');
+  await expect(list(page)).toContainText('Open task');
+  await expect(list(page).getByRole('listitem')).toHaveCount(1);
+});
+
+test('mark all as complete, and back', async ({ page }) => {
+  await signedUp(page);
+  await addTask(page, 'One');
+  await addTask(page, 'Two');
+  const all = page.getByRole('checkbox', { name: 'Mark all as complete' });
+  await all.click();
+  await expect(page.getByText('0 items left')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Mark all as complete' })).toBeChecked();
+  await page.getByRole('checkbox', { name: 'Mark all as complete' }).click();
+  await expect(page.getByText('2 items left')).toBeVisible();
+});
+
+test('edit a title in place; Escape cancels', async ({ page }) => {
+  await signedUp(page);
+  await addTask(page, 'Original');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const box = page.getByRole('textbox', { name: 'Edit title' });
+  await expect(box).toBeVisible();
+  await box.fill('  Renamed  ');
+  await box.press('Enter');
+  await expect(list(page).getByRole('link', { name: 'Renamed', exact: true })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Edit title' })).toHaveCount(0);
+});
+
+test('hydrated editing: double-click, Escape cancels, blur saves', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'hydrated', 'needs JavaScript');
+  await signedUp(page);
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await addTask(page, 'Keep me');
+  await list(page).getByRole('link', { name: 'Keep me' }).dblclick();
+  const box = page.getByRole('textbox', { name: 'Edit title' });
+  await box.fill('Changed my mind');
+  await box.press('Escape');
+  await expect(list(page).getByRole('link', { name: 'Keep me', exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('textbox', { name: 'Edit title' }).fill('Saved on blur');
+  await page.getByRole('heading', { name: 'Tasks', level: 1 }).click();
+  await expect(list(page).getByRole('link', { name: 'Saved on blur', exact: true })).toBeVisible();
+});
+
+test('delete a task from the list', async ({ page }) => {
+  await signedUp(page);
+  await addTask(page, 'Doomed');
+  await list(page).getByRole('listitem').filter({ hasText: 'Doomed' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('No tasks yet')).toBeVisible();
+});
+
+test('text that looks like HTML is shown as text', async ({ page }) => {
+  await signedUp(page);
+  const title = '<b>bold</b> <script>window.pwned = 1</script>';
+  await addTask(page, title);
+  await expect(list(page).getByRole('link', { name: title })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
+  await expect(list(page).locator('b')).toHaveCount(0);
+});
+
+test('the task page edits title, description and completed', async ({ page }, testInfo) => {
+  await signedUp(page);
+  await addTask(page, 'Plan trip', 'Book trains');
+  await list(page).getByRole('link', { name: 'Plan trip' }).click();
+  await expect(page).toHaveURL(/\/tasks\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Plan trip' })).toBeVisible();
+  await expect(page.getByLabel('Description')).toHaveValue('Book trains');
+  await page.getByLabel('Title').fill('Plan the trip');
+  await page.getByLabel('Description').fill('Book trains and a hotel');
+  await page.getByRole('checkbox', { name: 'Completed' }).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('heading', { name: 'Plan the trip' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Description')).toHaveValue('Book trains and a hotel');
+  await expect(page.getByRole('checkbox', { name: 'Completed' })).toBeChecked();
+
+  if (testInfo.project.name === 'hydrated') page.on('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByText('No tasks yet')).toBeVisible();
+});
+
+test("someone else's task is the same 404 as a missing one", async ({ page, browser }) => {
+  await signedUp(page);
+  await addTask(page, 'Private');
+  await list(page).getByRole('link', { name: 'Private' }).click();
+  await expect(page).toHaveURL(/\/tasks\/\d+$/);
+  const url = page.url();
+
+  const other = await browser.newPage();
+  await signedUp(other, 'Mallory');
+  const response = await other.goto(url);
+  expect(response?.status()).toBe(404);
+  await expect(other.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(other.getByText('Private')).toHaveCount(0);
+  const missing = await other.goto('/tasks/999999999');
+  expect(missing?.status()).toBe(404);
+  await other.close();
+});

@@ -1,0 +1,378 @@
+//! The server side of tasks: SQL, always scoped to the signed-in person, and the
+//! export downloads. Every statement has `user_id = $n`, so someone else's task is
+//! indistinguishable from a missing one.
+
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing, Extension, Router,
+};
+use sqlx::PgPool;
+
+use super::{
+    domain::{TaskDescription, TaskTitle},
+    Cursor, Filter, Task, TaskPage, PAGE_SIZE,
+};
+use crate::{
+    auth::ssr::{require_user, CurrentUser},
+    error::AppError,
+    server::AppState,
+};
+
+async fn pool() -> Result<PgPool, AppError> {
+    Ok(AppState::from_context()?.pool)
+}
+
+/// A CHECK constraint that caught what the domain types should have: still a field
+/// message, never a database error.
+fn write_error(error: sqlx::Error) -> AppError {
+    let constraint = error
+        .as_database_error()
+        .and_then(|e| e.constraint())
+        .map(str::to_owned);
+    match constraint.as_deref() {
+        Some("tasks_title_length") => {
+            AppError::validation("title", "Title must be 1 to 200 characters.")
+        }
+        Some("tasks_description_length") => AppError::validation(
+            "description",
+            "Description must be at most 1000 characters.",
+        ),
+        _ => error.into(),
+    }
+}
+
+pub async fn list(filter: Filter, cursor: Option<Cursor>) -> Result<TaskPage, AppError> {
+    let user = require_user()?;
+    list_for(&pool().await?, user.id, filter, cursor).await
+}
+
+/// One page, newest first. Reads one row past the page to know whether more
+/// follow, and probes the other direction only when a cursor says there may be some.
+pub async fn list_for(
+    pool: &PgPool,
+    user_id: i64,
+    filter: Filter,
+    cursor: Option<Cursor>,
+) -> Result<TaskPage, AppError> {
+    let completed = filter.completed_values();
+    let limit = PAGE_SIZE + 1;
+    let (tasks, more_in_direction) = match cursor {
+        None | Some(Cursor::After(_)) => {
+            let after = match cursor {
+                Some(Cursor::After(id)) => id,
+                _ => i64::MAX,
+            };
+            let mut rows = sqlx::query_as!(
+                Task,
+                "SELECT id, title, description, completed FROM tasks
+                 WHERE user_id = $1 AND completed = ANY($2) AND id < $3
+                 ORDER BY id DESC LIMIT $4",
+                user_id,
+                completed,
+                after,
+                limit
+            )
+            .fetch_all(pool)
+            .await?;
+            let more = rows.len() as i64 > PAGE_SIZE;
+            rows.truncate(PAGE_SIZE as usize);
+            (rows, more)
+        }
+        Some(Cursor::Before(before)) => {
+            let mut rows = sqlx::query_as!(
+                Task,
+                "SELECT id, title, description, completed FROM tasks
+                 WHERE user_id = $1 AND completed = ANY($2) AND id > $3
+                 ORDER BY id ASC LIMIT $4",
+                user_id,
+                completed,
+                before,
+                limit
+            )
+            .fetch_all(pool)
+            .await?;
+            let more = rows.len() as i64 > PAGE_SIZE;
+            rows.truncate(PAGE_SIZE as usize);
+            rows.reverse();
+            (rows, more)
+        }
+    };
+
+    // A "Previous page" that leads nowhere (everything newer was deleted) shows the
+    // first page instead of an empty one.
+    if tasks.is_empty() && matches!(cursor, Some(Cursor::Before(_))) {
+        return Box::pin(list_for(pool, user_id, filter, None)).await;
+    }
+
+    let (next, previous) = match cursor {
+        None => (more_in_direction.then(|| last_id(&tasks)).flatten(), None),
+        Some(Cursor::After(after)) => {
+            let newest_shown = tasks.first().map_or(after, |t| t.id);
+            let newer = exists_newer(pool, user_id, completed, newest_shown).await?;
+            (
+                more_in_direction.then(|| last_id(&tasks)).flatten(),
+                newer.then_some(newest_shown),
+            )
+        }
+        Some(Cursor::Before(_)) => {
+            let oldest_shown = last_id(&tasks).unwrap_or(i64::MAX);
+            let older = exists_older(pool, user_id, completed, oldest_shown).await?;
+            (
+                older.then_some(oldest_shown),
+                more_in_direction
+                    .then(|| tasks.first().map(|t| t.id))
+                    .flatten(),
+            )
+        }
+    };
+    let counts = sqlx::query!(
+        "SELECT active, completed FROM task_counts WHERE user_id = $1",
+        user_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    let (active_count, completed_count) = counts.map_or((0, 0), |c| (c.active, c.completed));
+    Ok(TaskPage {
+        tasks,
+        next,
+        previous,
+        active_count,
+        completed_count,
+    })
+}
+
+fn last_id(tasks: &[Task]) -> Option<i64> {
+    tasks.last().map(|t| t.id)
+}
+
+async fn exists_newer(
+    pool: &PgPool,
+    user_id: i64,
+    completed: &[bool],
+    than: i64,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id > $3) AS "exists!""#,
+        user_id,
+        completed,
+        than
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+async fn exists_older(
+    pool: &PgPool,
+    user_id: i64,
+    completed: &[bool],
+    than: i64,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id < $3) AS "exists!""#,
+        user_id,
+        completed,
+        than
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+pub async fn get(id: i64) -> Result<Task, AppError> {
+    let user = require_user()?;
+    sqlx::query_as!(
+        Task,
+        "SELECT id, title, description, completed FROM tasks WHERE id = $1 AND user_id = $2",
+        id,
+        user.id
+    )
+    .fetch_optional(&pool().await?)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
+    let user = require_user()?;
+    let title = TaskTitle::parse(title)?;
+    let description = TaskDescription::parse(description)?;
+    sqlx::query_as!(
+        Task,
+        "INSERT INTO tasks (user_id, title, description) VALUES ($1, $2, $3)
+         RETURNING id, title, description, completed",
+        user.id,
+        title.as_str(),
+        description.as_deref()
+    )
+    .fetch_one(&pool().await?)
+    .await
+    .map_err(write_error)
+}
+
+/// Last write wins: two tabs saving the same task end with the later save.
+pub async fn update(
+    id: i64,
+    title: &str,
+    description: &str,
+    completed: bool,
+) -> Result<Task, AppError> {
+    let user = require_user()?;
+    let title = TaskTitle::parse(title)?;
+    let description = TaskDescription::parse(description)?;
+    sqlx::query_as!(
+        Task,
+        "UPDATE tasks SET title = $3, description = $4, completed = $5
+         WHERE id = $1 AND user_id = $2
+         RETURNING id, title, description, completed",
+        id,
+        user.id,
+        title.as_str(),
+        description.as_deref(),
+        completed
+    )
+    .fetch_optional(&pool().await?)
+    .await
+    .map_err(write_error)?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn rename(id: i64, title: &str) -> Result<(), AppError> {
+    let user = require_user()?;
+    let title = TaskTitle::parse(title)?;
+    let renamed = sqlx::query!(
+        "UPDATE tasks SET title = $3 WHERE id = $1 AND user_id = $2",
+        id,
+        user.id,
+        title.as_str()
+    )
+    .execute(&pool().await?)
+    .await
+    .map_err(write_error)?;
+    found(renamed.rows_affected())
+}
+
+pub async fn set_completed(id: i64, completed: bool) -> Result<(), AppError> {
+    let user = require_user()?;
+    let updated = sqlx::query!(
+        "UPDATE tasks SET completed = $3 WHERE id = $1 AND user_id = $2",
+        id,
+        user.id,
+        completed
+    )
+    .execute(&pool().await?)
+    .await?;
+    found(updated.rows_affected())
+}
+
+pub async fn delete(id: i64) -> Result<(), AppError> {
+    let user = require_user()?;
+    let deleted = sqlx::query!(
+        "DELETE FROM tasks WHERE id = $1 AND user_id = $2",
+        id,
+        user.id
+    )
+    .execute(&pool().await?)
+    .await?;
+    found(deleted.rows_affected())
+}
+
+pub async fn set_all_completed(completed: bool) -> Result<(), AppError> {
+    let user = require_user()?;
+    sqlx::query!(
+        "UPDATE tasks SET completed = $2 WHERE user_id = $1 AND completed <> $2",
+        user.id,
+        completed
+    )
+    .execute(&pool().await?)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_completed() -> Result<(), AppError> {
+    let user = require_user()?;
+    sqlx::query!(
+        "DELETE FROM tasks WHERE user_id = $1 AND completed",
+        user.id
+    )
+    .execute(&pool().await?)
+    .await?;
+    Ok(())
+}
+
+fn found(rows: u64) -> Result<(), AppError> {
+    if rows == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// The downloads, behind the same session layer as the pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tasks/export.json", routing::get(export_json))
+        .route("/tasks/export.csv", routing::get(export_csv))
+}
+
+async fn all_tasks(pool: &PgPool, user_id: i64) -> Result<Vec<Task>, AppError> {
+    Ok(sqlx::query_as!(
+        Task,
+        "SELECT id, title, description, completed FROM tasks WHERE user_id = $1 ORDER BY id",
+        user_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+fn download(content_type: &'static str, filename: &'static str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, filename),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn error_response(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, error.to_string()).into_response()
+}
+
+async fn export_json(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+) -> Response {
+    let Some(Extension(CurrentUser(user))) = user else {
+        return error_response(AppError::Unauthorized);
+    };
+    match all_tasks(&state.pool, user.id).await {
+        Ok(tasks) => match serde_json::to_string_pretty(&super::transfer::Export::new(tasks)) {
+            Ok(json) => download(
+                "application/json",
+                "attachment; filename=\"tasks.json\"",
+                json,
+            ),
+            Err(_) => error_response(AppError::Internal),
+        },
+        Err(error) => error_response(error),
+    }
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+) -> Response {
+    let Some(Extension(CurrentUser(user))) = user else {
+        return error_response(AppError::Unauthorized);
+    };
+    match all_tasks(&state.pool, user.id).await {
+        Ok(tasks) => download(
+            "text/csv; charset=utf-8",
+            "attachment; filename=\"tasks.csv\"",
+            super::transfer::to_csv(&tasks),
+        ),
+        Err(error) => error_response(error),
+    }
+}

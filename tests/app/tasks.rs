@@ -1,0 +1,455 @@
+//! Tasks through the real router: each server function, each person's isolation,
+//! keyset paging, counts and filters, export, and plain form posts.
+
+use std::collections::HashSet;
+
+use axum::http::{header, StatusCode};
+use sqlx::PgPool;
+
+use crate::helpers::{form_body, form_request, titles, TestApp};
+
+async fn seed(pool: &PgPool, email: &str, count: i64) {
+    sqlx::query(
+        "INSERT INTO tasks (user_id, title, completed)
+         SELECT u.id, 'Task ' || g, g % 3 = 0 FROM users u, generate_series(1, $2) g WHERE u.email = $1",
+    )
+    .bind(email)
+    .bind(count)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test]
+async fn a_new_task_is_trimmed_and_listed_first(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("First", "").await;
+    let task = ada.create_task("  Second  ", "  some notes \n").await;
+    assert_eq!(task["title"], "Second");
+    assert_eq!(task["description"], "some notes");
+    let blank = ada.create_task("Third", "   ").await;
+    assert!(
+        blank["description"].is_null(),
+        "a blank description is stored as none"
+    );
+    let page = ada.list(&[]).await;
+    assert_eq!(titles(&page), ["Third", "Second", "First"]);
+    assert_eq!(page["active_count"], 3);
+}
+
+#[sqlx::test]
+async fn invalid_tasks_get_field_messages_and_nothing_is_stored(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let long_title = "t".repeat(201);
+    let long_description = "d".repeat(1001);
+    for (title, description, field, limit) in [
+        ("", "", "title", "200"),
+        ("   ", "", "title", "200"),
+        (long_title.as_str(), "", "title", "200"),
+        ("Fine", long_description.as_str(), "description", "1000"),
+    ] {
+        let response = ada
+            .call(
+                "/api/tasks/create",
+                &[("title", title), ("description", description)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let error: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        assert_eq!(error["field"], field);
+        assert!(
+            error["message"].as_str().unwrap().contains(limit),
+            "{}",
+            response.body
+        );
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[sqlx::test]
+async fn each_change_to_a_task_is_stored(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let id = ada.create_task("Draft", "").await["id"].to_string();
+
+    let response = ada
+        .call("/api/tasks/rename", &[("id", &id), ("title", " Renamed ")])
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let response = ada
+        .call(
+            "/api/tasks/set-completed",
+            &[("id", &id), ("completed", "true")],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let task: serde_json::Value =
+        serde_json::from_str(&ada.query("/api/tasks/get", &[("id", &id)]).await.body).unwrap();
+    assert_eq!(
+        (task["title"].as_str(), task["completed"].as_bool()),
+        (Some("Renamed"), Some(true))
+    );
+
+    let response = ada
+        .call(
+            "/api/tasks/update",
+            &[("id", &id), ("title", "Final"), ("description", "Notes")],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let task: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(task["title"], "Final");
+    assert_eq!(task["description"], "Notes");
+    assert_eq!(
+        task["completed"], false,
+        "an unchecked box means not completed"
+    );
+
+    let response = ada.call("/api/tasks/delete", &[("id", &id)]).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        ada.query("/api/tasks/get", &[("id", &id)]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[sqlx::test]
+async fn mark_all_and_clear_completed_act_on_all_of_one_persons_tasks(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let mut bob = app.signed_up("bob@example.com").await;
+    seed(&app.pool, "ada@example.com", 120).await;
+    bob.create_task("Bob's", "").await;
+
+    assert_eq!(
+        ada.call("/api/tasks/set-all-completed", &[("completed", "true")])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let page = ada.list(&[]).await;
+    assert_eq!(
+        (
+            page["active_count"].as_i64(),
+            page["completed_count"].as_i64()
+        ),
+        (Some(0), Some(120))
+    );
+    assert_eq!(
+        ada.call("/api/tasks/set-all-completed", &[("completed", "false")])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(ada.list(&[]).await["active_count"], 120);
+
+    ada.call("/api/tasks/set-all-completed", &[("completed", "true")])
+        .await;
+    assert_eq!(
+        ada.call("/api/tasks/clear-completed", &[]).await.status,
+        StatusCode::OK
+    );
+    let page = ada.list(&[]).await;
+    assert_eq!(
+        (
+            page["active_count"].as_i64(),
+            page["completed_count"].as_i64()
+        ),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        titles(&bob.list(&[]).await),
+        ["Bob's"],
+        "Bob's task is untouched"
+    );
+}
+
+#[sqlx::test]
+async fn filters_and_counts_agree_with_the_database(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    seed(&app.pool, "ada@example.com", 30).await; // every third one completed
+    let all = ada.list(&[]).await;
+    assert_eq!(
+        (
+            all["active_count"].as_i64(),
+            all["completed_count"].as_i64()
+        ),
+        (Some(20), Some(10))
+    );
+    let active = ada.list(&[("filter", "active")]).await;
+    let completed = ada.list(&[("filter", "completed")]).await;
+    assert_eq!(titles(&active).len(), 20);
+    assert_eq!(titles(&completed).len(), 10);
+    assert!(completed["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["completed"] == true));
+    assert_eq!(
+        active["active_count"], 20,
+        "the counter covers all tasks, whatever the filter"
+    );
+}
+
+#[sqlx::test]
+async fn keyset_pages_return_every_task_exactly_once_while_tasks_are_added(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    seed(&app.pool, "ada@example.com", 175).await;
+    let mut seen = Vec::new();
+    let mut page = ada.list(&[]).await;
+    loop {
+        assert!(titles(&page).len() <= 50);
+        seen.extend(titles(&page));
+        // Someone adds a task between page loads; it belongs on page one, not here.
+        ada.create_task(&format!("Added while paging {}", seen.len()), "")
+            .await;
+        let Some(next) = page["next"].as_i64() else {
+            break;
+        };
+        page = ada.list(&[("after", &next.to_string())]).await;
+        assert!(page["previous"].is_i64(), "a later page links back");
+    }
+    let unique: HashSet<_> = seen.iter().collect();
+    assert_eq!(seen.len(), 175, "{seen:?}");
+    assert_eq!(unique.len(), 175);
+    assert!(seen.iter().all(|t| t.starts_with("Task ")));
+}
+
+#[sqlx::test]
+async fn previous_page_walks_back_to_the_first_page(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    seed(&app.pool, "ada@example.com", 120).await;
+    let first = ada.list(&[]).await;
+    assert!(first["previous"].is_null());
+    let second = ada.list(&[("after", &first["next"].to_string())]).await;
+    let third = ada.list(&[("after", &second["next"].to_string())]).await;
+    assert_eq!(titles(&third).len(), 20);
+    assert!(third["next"].is_null());
+    let back = ada
+        .list(&[("before", &third["previous"].to_string())])
+        .await;
+    assert_eq!(titles(&back), titles(&second));
+    let back = ada.list(&[("before", &back["previous"].to_string())]).await;
+    assert_eq!(titles(&back), titles(&first));
+    assert!(back["previous"].is_null());
+}
+
+#[sqlx::test]
+async fn another_persons_task_answers_exactly_like_a_missing_one(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let mut bob = app.signed_up("bob@example.com").await;
+    let adas = ada.create_task("Ada's secret", "private notes").await["id"].to_string();
+    let missing = "999999999".to_owned();
+
+    let mut answers = Vec::new();
+    for id in [&adas, &missing] {
+        let get = bob.query("/api/tasks/get", &[("id", id)]).await;
+        let update = bob
+            .call(
+                "/api/tasks/update",
+                &[("id", id), ("title", "Mine now"), ("completed", "true")],
+            )
+            .await;
+        let rename = bob
+            .call("/api/tasks/rename", &[("id", id), ("title", "Mine now")])
+            .await;
+        let toggle = bob
+            .call(
+                "/api/tasks/set-completed",
+                &[("id", id), ("completed", "true")],
+            )
+            .await;
+        let delete = bob.call("/api/tasks/delete", &[("id", id)]).await;
+        let page = bob.get(&format!("/tasks/{id}")).await;
+        // The page differs per response only in its script nonce: compare what it shows.
+        let main = page
+            .body
+            .split("<main")
+            .nth(1)
+            .unwrap()
+            .split("</main>")
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut answer: Vec<_> = [get, update, rename, toggle, delete]
+            .into_iter()
+            .map(|r| (r.status, r.body))
+            .collect();
+        answer.push((page.status, main));
+        answers.push(answer);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(
+        answers[0]
+            .iter()
+            .all(|(status, _)| *status == StatusCode::NOT_FOUND),
+        "{:?}",
+        answers[0]
+    );
+
+    bob.call("/api/tasks/set-all-completed", &[("completed", "true")])
+        .await;
+    bob.call("/api/tasks/clear-completed", &[]).await;
+    assert!(
+        titles(&bob.list(&[]).await).is_empty(),
+        "Bob's list never shows Ada's task"
+    );
+    let task: serde_json::Value =
+        serde_json::from_str(&ada.query("/api/tasks/get", &[("id", &adas)]).await.body).unwrap();
+    assert_eq!(
+        (task["title"].as_str(), task["completed"].as_bool()),
+        (Some("Ada's secret"), Some(false))
+    );
+}
+
+#[sqlx::test]
+async fn task_functions_without_a_session_answer_401(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut anonymous = app.browser();
+    assert_eq!(
+        anonymous
+            .call("/api/tasks/create", &[("title", "x")])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        anonymous.query("/api/tasks/list", &[]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        anonymous.get("/tasks/export.json").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[sqlx::test]
+async fn editing_a_task_deleted_elsewhere_says_not_found(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut tab_one = app.signed_up("ada@example.com").await;
+    let mut tab_two = app.browser();
+    tab_two.cookies = tab_one.cookies.clone();
+    let id = tab_one.create_task("Shared", "").await["id"].to_string();
+    tab_two.call("/api/tasks/delete", &[("id", &id)]).await;
+    let response = tab_one
+        .call("/api/tasks/update", &[("id", &id), ("title", "Edited")])
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(response.body.contains("Not found"), "{}", response.body);
+}
+
+#[sqlx::test]
+async fn text_that_looks_like_html_is_shown_as_text(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("<script>alert('x')</script><b>bold</b>", "")
+        .await;
+    let page = ada.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("<script>alert"),
+        "raw markup reached the page"
+    );
+    assert!(
+        page.body.contains("&lt;script&gt;alert"),
+        "the title is escaped"
+    );
+}
+
+#[sqlx::test]
+async fn the_list_page_renders_counts_filters_and_paging_on_the_server(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    seed(&app.pool, "ada@example.com", 90).await; // 60 active: more than a page
+    let page = ada.get("/?filter=active").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("60 items left"), "counter");
+    assert!(
+        page.body.contains(r#"aria-current="page">Active</a>"#),
+        "current filter"
+    );
+    assert!(page.body.contains(">Clear completed<"));
+    assert!(page.body.contains(">Next page<") && !page.body.contains(">Previous page<"));
+}
+
+#[sqlx::test]
+async fn a_plain_form_post_returns_to_the_same_filter_and_page(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let id = ada.create_task("Walk", "").await["id"].to_string();
+    let request = form_request("/api/tasks/set-completed")
+        .header(header::ACCEPT, "text/html")
+        .header(
+            header::REFERER,
+            "http://localhost:3000/?filter=active&after=77",
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(form_body(&[("id", &id), ("completed", "true")]))
+        .unwrap();
+    let response = ada.send(request).await;
+    assert_eq!(response.status, StatusCode::FOUND);
+    assert_eq!(
+        response.header("location"),
+        Some("http://localhost:3000/?filter=active&after=77")
+    );
+}
+
+#[sqlx::test]
+async fn a_plain_form_rename_leaves_edit_mode(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let id = ada.create_task("Walk", "").await["id"].to_string();
+    let request = form_request("/api/tasks/rename")
+        .header(header::ACCEPT, "text/html")
+        .header(
+            header::REFERER,
+            format!("http://localhost:3000/?filter=active&edit={id}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(form_body(&[("id", &id), ("title", "Run")]))
+        .unwrap();
+    let response = ada.send(request).await;
+    assert_eq!(response.header("location"), Some("/?filter=active"));
+}
+
+#[sqlx::test]
+async fn export_downloads_all_of_ones_own_tasks_as_json_and_csv(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let mut bob = app.signed_up("bob@example.com").await;
+    ada.create_task("=1+1", "with \"quotes\"").await;
+    ada.create_task("Second", "").await;
+    bob.create_task("Bob's", "").await;
+
+    let json = ada.get("/tasks/export.json").await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json
+        .header("content-disposition")
+        .unwrap()
+        .contains("tasks.json"));
+    let export: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    let exported: Vec<&str> = export["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported, ["=1+1", "Second"], "oldest first, only Ada's");
+
+    let csv = ada.get("/tasks/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.body,
+        "title,description,completed\r\n\"'=1+1\",\"with \"\"quotes\"\"\",false\r\n\"Second\",\"\",false\r\n"
+    );
+}
