@@ -258,6 +258,7 @@ fn AccountSettings() -> impl IntoView {
                     <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
                 </ValidatedForm>
             </section>
+            <crate::tasks::pages::TaskDataSection />
             <section aria-labelledby="delete-heading">
                 <h2 id="delete-heading">"Delete account"</h2>
                 <p>"This deletes your account and all your tasks, for good."</p>

@@ -10,7 +10,7 @@ pub mod ssr;
 pub mod transfer;
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+use leptos::server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -172,4 +172,15 @@ pub async fn set_all_completed(completed: bool) -> Result<(), AppError> {
 #[server(endpoint = "tasks/clear-completed")]
 pub async fn clear_completed() -> Result<(), AppError> {
     respond::<ClearCompleted, _>(ssr::clear_completed().await, &[])
+}
+
+/// Imports a JSON file (the export format) as new tasks: every row is checked first,
+/// and either all are stored or none. Answers how many were imported.
+#[server(endpoint = "tasks/import", input = MultipartFormData)]
+pub async fn import_tasks(data: MultipartData) -> Result<u64, AppError> {
+    let result = ssr::import(data).await;
+    if let Ok(count) = &result {
+        redirect_plain_form(&format!("/account?imported={count}"));
+    }
+    respond::<ImportTasks, _>(result, &[])
 }

@@ -17,8 +17,8 @@ use leptos_router::{
 
 use super::{
     domain::{TaskDescription, TaskTitle},
-    get_task, list_tasks, ClearCompleted, CreateTask, DeleteTask, Filter, RenameTask,
-    SetAllCompleted, SetTaskCompleted, Task, TaskPage, UpdateTask,
+    get_task, import_tasks, list_tasks, ClearCompleted, CreateTask, DeleteTask, Filter,
+    ImportTasks, RenameTask, SetAllCompleted, SetTaskCompleted, Task, TaskPage, UpdateTask,
 };
 use crate::{
     app::NotFound,
@@ -531,5 +531,57 @@ fn TaskDetail(
             </ValidatedForm>
             <p><A href="/">"Back to tasks"</A></p>
         </main>
+    }
+}
+
+/// The account page's data section: downloads of all tasks, and the JSON import.
+/// The import posts a file, so it is a multipart form: a plain post without
+/// JavaScript, a fetch of the same form data when hydrated.
+#[component]
+pub fn TaskDataSection() -> impl IntoView {
+    let import =
+        Action::new_local(|data: &leptos::web_sys::FormData| import_tasks(data.clone().into()));
+    // Without JavaScript, a failed import comes back in the URL, like other forms'.
+    let url_error = use_context::<leptos::server::ServerActionError>()
+        .filter(|error| error.path() == ImportTasks::PATH)
+        .map(|error| {
+            leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err())
+        });
+    let imported = typed("imported");
+    let on_submit = move |ev: SubmitEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        ev.prevent_default();
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(data) = leptos::web_sys::FormData::new_with_form(&form) {
+            import.dispatch_local(data);
+        }
+    };
+    let error = move || match import.value().get() {
+        Some(Err(error)) => Some(error),
+        Some(Ok(_)) => None,
+        None => url_error.clone(),
+    };
+    let done = move || match import.value().get() {
+        Some(Ok(count)) => Some(count.to_string()),
+        _ => Some(imported()).filter(|n| !n.is_empty()),
+    };
+    view! {
+        <section aria-labelledby="data-heading">
+            <h2 id="data-heading">"Your data"</h2>
+            <p>"Download all your tasks: " <a href="/tasks/export.json" download>"JSON"</a> " or "
+                <a href="/tasks/export.csv" download>"CSV"</a>"."</p>
+            <form action=ImportTasks::url() method="post" enctype="multipart/form-data" on:submit=on_submit>
+                {move || error().map(|e| view! { <p role="alert" class="form-error">{e.to_string()}</p> })}
+                {move || done().map(|n| view! { <p role="status">{format!("Imported {n} tasks.")}</p> })}
+                <label for="import-file">"Tasks file (a JSON export, up to 1 MiB and 10,000 tasks)"</label>
+                <input id="import-file" type="file" name="file" accept=".json,application/json" required />
+                <button type="submit" disabled=move || import.pending().get()>"Import"</button>
+            </form>
+        </section>
     }
 }

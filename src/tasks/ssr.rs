@@ -307,6 +307,67 @@ fn found(rows: u64) -> Result<(), AppError> {
     }
 }
 
+fn unreadable(error: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest {
+        detail: format!("the upload could not be read ({error})"),
+    }
+}
+
+/// Reads the uploaded file (field `file`), at most `IMPORT_MAX_BYTES` of it, and
+/// stores its rows in one statement, so a failure anywhere stores nothing.
+pub async fn import(data: leptos::server_fn::codec::MultipartData) -> Result<u64, AppError> {
+    use super::transfer::{parse_import, IMPORT_MAX_BYTES};
+    let user = require_user()?;
+    let mut multipart = data.into_inner().ok_or(AppError::Internal)?;
+    let too_large = || {
+        AppError::validation(
+            "file",
+            format!("The file is larger than {} KiB.", IMPORT_MAX_BYTES / 1024),
+        )
+    };
+    let mut file = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if file.len() + chunk.len() > IMPORT_MAX_BYTES {
+                return Err(too_large());
+            }
+            file.extend_from_slice(&chunk);
+        }
+    }
+    if file.is_empty() {
+        return Err(AppError::validation(
+            "file",
+            "Choose a JSON file exported from Tasklist.",
+        ));
+    }
+    let rows = parse_import(&file).map_err(|message| AppError::validation("file", message))?;
+    let mut titles = Vec::with_capacity(rows.len());
+    let mut descriptions = Vec::with_capacity(rows.len());
+    let mut completed = Vec::with_capacity(rows.len());
+    for row in rows {
+        titles.push(row.title.into_inner());
+        descriptions.push(row.description.into_inner());
+        completed.push(row.completed);
+    }
+    let inserted = sqlx::query!(
+        "INSERT INTO tasks (user_id, title, description, completed)
+         SELECT $1, t.title, t.description, t.completed
+         FROM unnest($2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS t(title, description, completed, n)
+         ORDER BY t.n",
+        user.id,
+        &titles,
+        &descriptions as &[Option<String>],
+        &completed
+    )
+    .execute(&pool().await?)
+    .await
+    .map_err(write_error)?;
+    Ok(inserted.rows_affected())
+}
+
 /// The downloads, behind the same session layer as the pages.
 pub fn routes() -> Router<AppState> {
     Router::new()

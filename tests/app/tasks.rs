@@ -453,3 +453,101 @@ async fn export_downloads_all_of_ones_own_tasks_as_json_and_csv(pool: PgPool) {
         "title,description,completed\r\n\"'=1+1\",\"with \"\"quotes\"\"\",false\r\n\"Second\",\"\",false\r\n"
     );
 }
+
+fn multipart_import(file: &str) -> axum::http::Request<axum::body::Body> {
+    let boundary = "----tasklist-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    axum::http::Request::post("/api/tasks/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn an_export_imports_back_into_another_account_in_the_same_order(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("Oldest", "with notes").await;
+    let middle = ada.create_task("Middle", "").await["id"].to_string();
+    ada.call(
+        "/api/tasks/set-completed",
+        &[("id", &middle), ("completed", "true")],
+    )
+    .await;
+    ada.create_task("Newest", "").await;
+    let export = ada.get("/tasks/export.json").await.body;
+
+    let mut bob = app.signed_up("bob@example.com").await;
+    let response = bob.send(multipart_import(&export)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(response.body, "3");
+    let page = bob.list(&[]).await;
+    assert_eq!(titles(&page), ["Newest", "Middle", "Oldest"]);
+    assert_eq!(
+        (
+            page["active_count"].as_i64(),
+            page["completed_count"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(page["tasks"][2]["description"], "with notes");
+}
+
+#[sqlx::test]
+async fn a_bad_import_row_is_reported_by_number_and_nothing_is_stored(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("Existing", "").await;
+    let file = format!(
+        r#"{{"tasks": [{{"title": "Fine"}}, {{"title": "Also fine"}}, {{"title": "{}"}}]}}"#,
+        "x".repeat(201)
+    );
+    let response = ada.send(multipart_import(&file)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(error["field"], "file");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Row 3: Title must be at most 200"),
+        "{}",
+        response.body
+    );
+    assert_eq!(
+        titles(&ada.list(&[]).await),
+        ["Existing"],
+        "nothing new, nothing changed"
+    );
+
+    let response = ada.send(multipart_import("not json at all")).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response.body.contains("not a task export"),
+        "{}",
+        response.body
+    );
+}
+
+#[sqlx::test]
+async fn importing_needs_a_session(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let response = app
+        .browser()
+        .send(multipart_import(r#"[{"title": "x"}]"#))
+        .await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
