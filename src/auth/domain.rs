@@ -292,3 +292,46 @@ mod next_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn a_parsed_email_is_already_in_its_stored_form(raw in "\\PC{0,300}") {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(email.as_str(), email.as_str().trim().to_lowercase());
+                prop_assert!(email.as_str().chars().count() <= EMAIL_MAX_CHARS);
+                prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email);
+            }
+        }
+
+        #[test]
+        fn a_password_is_accepted_exactly_when_its_character_count_is_in_range(raw in "\\PC{0,200}") {
+            let n = raw.chars().count();
+            let accepted = Password::parse(&raw, "password").is_ok();
+            prop_assert_eq!(accepted, (PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&n));
+        }
+
+        #[test]
+        fn a_name_is_trimmed_and_within_limits(raw in "\\PC{0,150}") {
+            match Name::parse(&raw) {
+                Ok(name) => {
+                    prop_assert_eq!(name.as_str(), raw.trim());
+                    prop_assert!((1..=NAME_MAX_CHARS).contains(&name.as_str().chars().count()));
+                }
+                Err(error) => prop_assert_eq!(error.field, "name"),
+            }
+        }
+
+        #[test]
+        fn a_safe_next_path_never_leaves_the_site(raw in "\\PC{0,60}") {
+            if let Some(path) = safe_next_path(&raw) {
+                prop_assert!(path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'));
+            }
+        }
+    }
+}

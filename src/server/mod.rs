@@ -28,6 +28,9 @@ use crate::{
 /// task import, the largest legitimate body, has its own documented limit below this.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// How long in-flight requests may run on after SIGTERM or Ctrl-C.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// What every handler and server function can reach: axum state for handlers,
 /// Leptos context (`use_context::<AppState>()`) for server functions.
 #[derive(Clone, FromRef)]
@@ -163,12 +166,32 @@ pub async fn run() -> ExitCode {
     };
     tracing::info!("listening on http://{addr}");
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    if let Err(error) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        eprintln!("error: server failed: {error}");
-        return ExitCode::FAILURE;
+    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    });
+    // In-flight requests get a bounded grace period once a stop is requested: a
+    // request stuck on an unreachable database must not keep the process alive.
+    let deadline = async move {
+        if stop.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => {
+            if let Err(error) = result {
+                eprintln!("error: server failed: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+        () = deadline => {
+            // Closing the pool would wait for the very requests given up on.
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "requests still running after the grace period; stopping anyway");
+            return ExitCode::SUCCESS;
+        }
     }
     pool.close().await;
     tracing::info!("stopped");

@@ -133,3 +133,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn a_title_is_accepted_exactly_when_its_trimmed_length_is_1_to_200(raw in "\\PC{0,260}") {
+            let n = raw.trim().chars().count();
+            match TaskTitle::parse(&raw) {
+                Ok(title) => {
+                    prop_assert!((1..=TITLE_MAX_CHARS).contains(&n));
+                    prop_assert_eq!(title.as_str(), raw.trim());
+                }
+                Err(error) => {
+                    prop_assert!(!(1..=TITLE_MAX_CHARS).contains(&n));
+                    prop_assert_eq!(error.field, "title");
+                }
+            }
+        }
+
+        #[test]
+        fn a_description_is_none_when_blank_and_never_over_1000(raw in "\\PC{0,1100}") {
+            if let Ok(description) = TaskDescription::parse(&raw) {
+                match description.as_deref() {
+                    None => prop_assert!(raw.trim().is_empty()),
+                    Some(text) => prop_assert!(text.chars().count() <= DESCRIPTION_MAX_CHARS && text == raw.trim()),
+                }
+            }
+        }
+    }
+}
