@@ -110,7 +110,7 @@ pub async fn list_for(
         None => (more_in_direction.then(|| last_id(&tasks)).flatten(), None),
         Some(Cursor::After(after)) => {
             let newest_shown = tasks.first().map_or(after, |t| t.id);
-            let newer = exists_newer(pool, user_id, completed, newest_shown).await?;
+            let newer = exists_beyond(pool, user_id, completed, newest_shown, true).await?;
             (
                 more_in_direction.then(|| last_id(&tasks)).flatten(),
                 newer.then_some(newest_shown),
@@ -118,7 +118,7 @@ pub async fn list_for(
         }
         Some(Cursor::Before(_)) => {
             let oldest_shown = last_id(&tasks).unwrap_or(i64::MAX);
-            let older = exists_older(pool, user_id, completed, oldest_shown).await?;
+            let older = exists_beyond(pool, user_id, completed, oldest_shown, false).await?;
             (
                 older.then_some(oldest_shown),
                 more_in_direction
@@ -147,36 +147,36 @@ fn last_id(tasks: &[Task]) -> Option<i64> {
     tasks.last().map(|t| t.id)
 }
 
-async fn exists_newer(
+/// Whether any task passing the filter is newer (or older) than task `than`.
+async fn exists_beyond(
     pool: &PgPool,
     user_id: i64,
     completed: &[bool],
     than: i64,
+    newer: bool,
 ) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id > $3) AS "exists!""#,
-        user_id,
-        completed,
-        than
-    )
-    .fetch_one(pool)
-    .await?)
-}
-
-async fn exists_older(
-    pool: &PgPool,
-    user_id: i64,
-    completed: &[bool],
-    than: i64,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id < $3) AS "exists!""#,
-        user_id,
-        completed,
-        than
-    )
-    .fetch_one(pool)
-    .await?)
+    // Two literal statements (not one with a CASE) so each is checked at compile
+    // time and each can walk the index in its own direction.
+    let exists = if newer {
+        sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id > $3) AS "exists!""#,
+            user_id,
+            completed,
+            than
+        )
+        .fetch_one(pool)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id < $3) AS "exists!""#,
+            user_id,
+            completed,
+            than
+        )
+        .fetch_one(pool)
+        .await?
+    };
+    Ok(exists)
 }
 
 pub async fn get(id: i64) -> Result<Task, AppError> {
