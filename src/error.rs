@@ -46,14 +46,6 @@ impl AppError {
         Self::Validation(FieldError::new(field, message))
     }
 
-    /// The form field this error belongs to, if any.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            Self::Validation(e) | Self::Conflict(e) => Some(&e.field),
-            _ => None,
-        }
-    }
-
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation(_) => 422,
@@ -231,6 +223,15 @@ mod ssr {
                         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 );
             }
+        }
+    }
+
+    /// For plain axum handlers (middleware, downloads): the status and the message.
+    impl axum::response::IntoResponse for AppError {
+        fn into_response(self) -> axum::response::Response {
+            let status =
+                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, self.to_string()).into_response()
         }
     }
 

@@ -31,10 +31,6 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 /// Deliberately loose (RFC 5322 allows far more than mail servers accept, and the
@@ -78,10 +74,6 @@ impl Name {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
     }
 }
 

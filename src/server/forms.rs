@@ -5,26 +5,31 @@
 //! goes on success, and on failure add what the person typed so the page can fill
 //! the form in again instead of making them retype it.
 
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, Method};
 use leptos::{prelude::use_context, server_fn::error::ServerFnUrlError};
 use url::Url;
 
 use crate::error::AppError;
 
 /// True when the request is a browser's own form submission, not a fetch from the
-/// hydrated app (which asks for JSON).
+/// hydrated app (which asks for JSON), and not a page being rendered (a GET).
 pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts))
+    use_context::<Parts>().is_some_and(|parts| plain_form_post(&parts))
 }
 
-fn accepts_html(parts: &Parts) -> bool {
+fn plain_form_post(parts: &Parts) -> bool {
     // Only a browser's own navigation asks for HTML; the app's fetches ask for JSON.
-    parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    parts.method == Method::POST
+        && parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
 }
+
+/// The longest typed value sent back into a URL; longer ones are dropped (the
+/// form then starts empty) rather than make a URL proxies would refuse.
+const MAX_ECHOED_CHARS: usize = 1000;
 
 /// After a plain form post succeeds, send the browser to `path` instead of back.
 /// The hydrated app navigates by itself, once it has refreshed what it shows.
@@ -49,7 +54,11 @@ pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &
     url.query_pairs_mut()
         .clear()
         .extend_pairs(kept)
-        .extend_pairs(values.iter().filter(|(_, value)| !value.is_empty()));
+        .extend_pairs(
+            values.iter().filter(|(_, value)| {
+                !value.is_empty() && value.chars().count() <= MAX_ECHOED_CHARS
+            }),
+        );
     let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(url.as_str()) else {
         return;
     };
@@ -90,13 +99,17 @@ pub fn redirect_back_without(params: &[&str]) {
 
 /// The page a plain form post came from; None for fetch calls.
 fn plain_form_referer() -> Option<Url> {
-    let parts = use_context::<Parts>().filter(accepts_html)?;
+    let parts = use_context::<Parts>().filter(plain_form_post)?;
     let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
     Url::parse(referer).ok()
 }
 
 /// Path and query only: a redirect must never leave the site on a header's word.
+/// (A path like `//evil.example` would, so it becomes `/`.)
 fn path_and_query(url: &Url) -> String {
+    if url.path().starts_with("//") || url.path().starts_with("/\\") {
+        return "/".to_owned();
+    }
     match url.query() {
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_owned(),

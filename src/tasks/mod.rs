@@ -54,6 +54,15 @@ impl Filter {
         }
     }
 
+    /// The one `completed` value this filter lets through, or None for all.
+    pub fn completed(self) -> Option<bool> {
+        match self {
+            Self::All => None,
+            Self::Active => Some(false),
+            Self::Completed => Some(true),
+        }
+    }
+
     /// The `completed` values this filter lets through.
     pub fn completed_values(self) -> &'static [bool] {
         match self {
@@ -112,6 +121,10 @@ pub async fn get_task(id: i64) -> Result<Task, AppError> {
 pub async fn create_task(title: String, description: Option<String>) -> Result<Task, AppError> {
     let description = description.unwrap_or_default();
     let result = ssr::create(&title, &description).await;
+    if result.is_ok() {
+        // Back to the list with empty boxes, even if a failed try put text in the URL.
+        redirect_back_without(&["title", "description"]);
+    }
     respond::<CreateTask, _>(result, &[("title", &title), ("description", &description)])
 }
 

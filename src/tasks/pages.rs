@@ -281,14 +281,11 @@ fn ListBody(
 fn TaskItem(task: Task, position: Position, editing: Memo<Option<i64>>) -> impl IntoView {
     let actions = expect_context::<ListActions>();
     let id = task.id;
-    // Shows the new state while the server is still saving it.
-    let completed = move || {
-        actions
-            .set_completed
-            .input()
-            .with(|input| input.as_ref().filter(|i| i.id == id).map(|i| i.completed))
-            .unwrap_or(task.completed)
-    };
+    // The state the person asked for, shown while the server saves it. The item is
+    // rebuilt from the refreshed list once the save finishes, which discards it.
+    let requested = RwSignal::new(None::<bool>);
+    let saved_state = task.completed;
+    let completed = move || requested.get().unwrap_or(saved_state);
     let task = StoredValue::new(task);
     let edit_href = position.href(&[("edit", id.to_string())]);
     let back_href = position.href(&[]);
@@ -296,10 +293,13 @@ fn TaskItem(task: Task, position: Position, editing: Memo<Option<i64>>) -> impl 
         <li class:completed=completed>
             <ValidatedForm action=actions.set_completed validate=nothing_to_check class="inline">
                 <input type="hidden" name="id" value=id />
-                <input type="hidden" name="completed" value=move || (!completed()).to_string() />
+                // Fixed from the saved state, so it cannot change under the submit.
+                <input type="hidden" name="completed" value=(!saved_state).to_string() />
                 <button type="submit" role="checkbox" class="check"
                     aria-checked=move || completed().to_string()
-                    aria-label=task.read_value().title.clone()></button>
+                    aria-label=task.read_value().title.clone()
+                    aria-busy=move || requested.get().is_some().then_some("true")
+                    on:click=move |_| requested.set(Some(!saved_state))></button>
             </ValidatedForm>
             {move || if editing.get() == Some(id) {
                 Either::Left(view! { <EditTitle task=task.get_value() back_href=back_href.clone() /> })
@@ -567,8 +567,8 @@ pub fn TaskDataSection() -> impl IntoView {
         None => url_error.clone(),
     };
     let done = move || match import.value().get() {
-        Some(Ok(count)) => Some(count.to_string()),
-        _ => Some(imported()).filter(|n| !n.is_empty()),
+        Some(Ok(count)) => Some(count),
+        _ => imported().parse::<u64>().ok(),
     };
     view! {
         <section aria-labelledby="data-heading">
@@ -577,7 +577,9 @@ pub fn TaskDataSection() -> impl IntoView {
                 <a href="/tasks/export.csv" download>"CSV"</a>"."</p>
             <form action=ImportTasks::url() method="post" enctype="multipart/form-data" on:submit=on_submit>
                 {move || error().map(|e| view! { <p role="alert" class="form-error">{e.to_string()}</p> })}
-                {move || done().map(|n| view! { <p role="status">{format!("Imported {n} tasks.")}</p> })}
+                {move || done().map(|n| view! {
+                    <p role="status">{format!("Imported {n} task{}.", if n == 1 { "" } else { "s" })}</p>
+                })}
                 <label for="import-file">"Tasks file (a JSON export, up to 1 MiB and 10,000 tasks)"</label>
                 <input id="import-file" type="file" name="file" accept=".json,application/json" required />
                 <button type="submit" disabled=move || import.pending().get()>"Import"</button>

@@ -4,7 +4,7 @@
 
 use axum::{
     extract::State,
-    http::{header, StatusCode},
+    http::header,
     response::{IntoResponse, Response},
     routing, Extension, Router,
 };
@@ -57,48 +57,12 @@ pub async fn list_for(
     cursor: Option<Cursor>,
 ) -> Result<TaskPage, AppError> {
     let completed = filter.completed_values();
-    let limit = PAGE_SIZE + 1;
-    let (tasks, more_in_direction) = match cursor {
-        None | Some(Cursor::After(_)) => {
-            let after = match cursor {
-                Some(Cursor::After(id)) => id,
-                _ => i64::MAX,
-            };
-            let mut rows = sqlx::query_as!(
-                Task,
-                "SELECT id, title, description, completed FROM tasks
-                 WHERE user_id = $1 AND completed = ANY($2) AND id < $3
-                 ORDER BY id DESC LIMIT $4",
-                user_id,
-                completed,
-                after,
-                limit
-            )
-            .fetch_all(pool)
-            .await?;
-            let more = rows.len() as i64 > PAGE_SIZE;
-            rows.truncate(PAGE_SIZE as usize);
-            (rows, more)
-        }
-        Some(Cursor::Before(before)) => {
-            let mut rows = sqlx::query_as!(
-                Task,
-                "SELECT id, title, description, completed FROM tasks
-                 WHERE user_id = $1 AND completed = ANY($2) AND id > $3
-                 ORDER BY id ASC LIMIT $4",
-                user_id,
-                completed,
-                before,
-                limit
-            )
-            .fetch_all(pool)
-            .await?;
-            let more = rows.len() as i64 > PAGE_SIZE;
-            rows.truncate(PAGE_SIZE as usize);
-            rows.reverse();
-            (rows, more)
-        }
-    };
+    let mut tasks = fetch_rows(pool, user_id, filter, cursor).await?;
+    let more_in_direction = tasks.len() as i64 > PAGE_SIZE;
+    tasks.truncate(PAGE_SIZE as usize);
+    if matches!(cursor, Some(Cursor::Before(_))) {
+        tasks.reverse();
+    }
 
     // A "Previous page" that leads nowhere (everything newer was deleted) shows the
     // first page instead of an empty one.
@@ -141,6 +105,82 @@ pub async fn list_for(
         active_count,
         completed_count,
     })
+}
+
+/// Up to a page and one more row from the cursor on, in the order read (newest
+/// first after a cursor, oldest first before one). "All" and the filters are
+/// separate statements: `completed = $n` lets the (user_id, completed, id) index
+/// hand rows over in id order, which `completed = ANY(...)` cannot before
+/// PostgreSQL 17; either way a deep page costs what the first page costs.
+async fn fetch_rows(
+    pool: &PgPool,
+    user_id: i64,
+    filter: Filter,
+    cursor: Option<Cursor>,
+) -> Result<Vec<Task>, AppError> {
+    let limit = PAGE_SIZE + 1;
+    let rows = match (filter.completed(), cursor) {
+        (None, None | Some(Cursor::After(_))) => {
+            let after = after_id(cursor);
+            sqlx::query_as!(
+                Task,
+                "SELECT id, title, description, completed FROM tasks
+                 WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+                user_id,
+                after,
+                limit
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        (Some(completed), None | Some(Cursor::After(_))) => {
+            let after = after_id(cursor);
+            sqlx::query_as!(
+                Task,
+                "SELECT id, title, description, completed FROM tasks
+                 WHERE user_id = $1 AND completed = $2 AND id < $3 ORDER BY id DESC LIMIT $4",
+                user_id,
+                completed,
+                after,
+                limit
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        (None, Some(Cursor::Before(before))) => {
+            sqlx::query_as!(
+                Task,
+                "SELECT id, title, description, completed FROM tasks
+             WHERE user_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3",
+                user_id,
+                before,
+                limit
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        (Some(completed), Some(Cursor::Before(before))) => {
+            sqlx::query_as!(
+                Task,
+                "SELECT id, title, description, completed FROM tasks
+             WHERE user_id = $1 AND completed = $2 AND id > $3 ORDER BY id ASC LIMIT $4",
+                user_id,
+                completed,
+                before,
+                limit
+            )
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    Ok(rows)
+}
+
+fn after_id(cursor: Option<Cursor>) -> i64 {
+    match cursor {
+        Some(Cursor::After(id)) => id,
+        _ => i64::MAX,
+    }
 }
 
 fn last_id(tasks: &[Task]) -> Option<i64> {
@@ -396,17 +436,12 @@ fn download(content_type: &'static str, filename: &'static str, body: String) ->
         .into_response()
 }
 
-fn error_response(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
-}
-
 async fn export_json(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
 ) -> Response {
     let Some(Extension(CurrentUser(user))) = user else {
-        return error_response(AppError::Unauthorized);
+        return AppError::Unauthorized.into_response();
     };
     match all_tasks(&state.pool, user.id).await {
         Ok(tasks) => match serde_json::to_string_pretty(&super::transfer::Export::new(tasks)) {
@@ -415,9 +450,9 @@ async fn export_json(
                 "attachment; filename=\"tasks.json\"",
                 json,
             ),
-            Err(_) => error_response(AppError::Internal),
+            Err(_) => AppError::Internal.into_response(),
         },
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -426,7 +461,7 @@ async fn export_csv(
     user: Option<Extension<CurrentUser>>,
 ) -> Response {
     let Some(Extension(CurrentUser(user))) = user else {
-        return error_response(AppError::Unauthorized);
+        return AppError::Unauthorized.into_response();
     };
     match all_tasks(&state.pool, user.id).await {
         Ok(tasks) => download(
@@ -434,6 +469,6 @@ async fn export_csv(
             "attachment; filename=\"tasks.csv\"",
             super::transfer::to_csv(&tasks),
         ),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }

@@ -64,14 +64,6 @@ fn csv_cell(text: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
-/// What an import file may hold: the export format, or just its list of tasks.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ImportFile {
-    Export { tasks: Vec<ImportedRow> },
-    Rows(Vec<ImportedRow>),
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ImportedRow {
@@ -93,19 +85,25 @@ pub struct NewTask {
 pub const IMPORT_MAX_BYTES: usize = 1024 * 1024;
 pub const IMPORT_MAX_TASKS: usize = 10_000;
 
-/// Parses and validates a whole file; the error names the first bad row (counting
-/// from 1) and what is wrong with it.
+/// Parses and validates a whole file: the export format, or just its list of
+/// tasks. The error names the first bad row (counting from 1) and what is wrong.
 pub fn parse_import(bytes: &[u8]) -> Result<Vec<NewTask>, String> {
+    const NOT_AN_EXPORT: &str = "The file is not a task export (JSON with a \"tasks\" list)";
     if bytes.len() > IMPORT_MAX_BYTES {
         return Err(format!(
             "The file is larger than {} KiB.",
             IMPORT_MAX_BYTES / 1024
         ));
     }
-    let file: ImportFile = serde_json::from_slice(bytes)
-        .map_err(|e| format!("The file is not a task export (JSON with a \"tasks\" list): {e}."))?;
+    let file: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("{NOT_AN_EXPORT}: {e}."))?;
     let rows = match file {
-        ImportFile::Export { tasks } | ImportFile::Rows(tasks) => tasks,
+        serde_json::Value::Array(rows) => rows,
+        serde_json::Value::Object(mut file) => match file.remove("tasks") {
+            Some(serde_json::Value::Array(rows)) => rows,
+            _ => return Err(format!("{NOT_AN_EXPORT}.")),
+        },
+        _ => return Err(format!("{NOT_AN_EXPORT}.")),
     };
     if rows.is_empty() {
         return Err("The file holds no tasks.".into());
@@ -120,6 +118,8 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<NewTask>, String> {
         .enumerate()
         .map(|(i, row)| {
             let row_error = |message: String| format!("Row {}: {message}", i + 1);
+            let row: ImportedRow =
+                serde_json::from_value(row).map_err(|e| row_error(format!("{e}.")))?;
             Ok(NewTask {
                 title: TaskTitle::parse(&row.title).map_err(|e| row_error(e.message))?,
                 description: TaskDescription::parse(row.description.as_deref().unwrap_or(""))
@@ -186,8 +186,18 @@ mod tests {
     fn a_file_that_is_not_an_export_is_refused_with_a_hint() {
         let error = parse_import(b"title,description\nx,y").unwrap_err();
         assert!(error.contains("not a task export"), "{error}");
-        let error = parse_import(br#"{"tasks": [{"titel": "typo"}]}"#).unwrap_err();
+        let error = parse_import(br#"{"items": []}"#).unwrap_err();
         assert!(error.contains("not a task export"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_row_is_reported_by_number_too() {
+        let error =
+            parse_import(br#"{"tasks": [{"title": "ok"}, {"titel": "typo"}]}"#).unwrap_err();
+        assert!(error.starts_with("Row 2: unknown field `titel`"), "{error}");
+        let error =
+            parse_import(br#"[{"title": "ok"}, {"title": "ok"}, {"title": 5}]"#).unwrap_err();
+        assert!(error.starts_with("Row 3: invalid type"), "{error}");
     }
 
     #[test]

@@ -680,3 +680,28 @@ async fn an_oversized_request_body_is_refused_with_413(pool: PgPool) {
     );
     assert_eq!(user_count(&app.pool).await, 0);
 }
+
+#[sqlx::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]);
+    app.signed_up("ada@example.com").await;
+    let guesses = (0..12).map(|i| {
+        let mut browser = app.browser();
+        async move {
+            browser
+                .log_in("ada@example.com", &format!("guess number {i:02}"))
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (3, 9), "{statuses:?}");
+}

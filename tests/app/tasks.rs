@@ -551,3 +551,52 @@ async fn importing_needs_a_session(pool: PgPool) {
         .unwrap();
     assert_eq!(count, 0);
 }
+
+#[sqlx::test]
+async fn a_missing_task_page_is_a_plain_404_without_a_redirect(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let response = ada.get("/tasks/424242").await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        response.header("location"),
+        None,
+        "rendering a page never redirects back with an error"
+    );
+}
+
+#[sqlx::test]
+async fn a_redirect_back_never_leaves_the_site(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let id = ada.create_task("Walk", "").await["id"].to_string();
+    let request = form_request("/api/tasks/rename")
+        .header(header::ACCEPT, "text/html")
+        .header(
+            header::REFERER,
+            "http://localhost:3000//evil.example/?edit=1",
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(form_body(&[("id", &id), ("title", "Run")]))
+        .unwrap();
+    assert_eq!(ada.send(request).await.header("location"), Some("/"));
+}
+
+#[sqlx::test]
+async fn a_plain_form_create_after_a_failed_one_comes_back_with_empty_boxes(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let request = form_request("/api/tasks/create")
+        .header(header::ACCEPT, "text/html")
+        .header(
+            header::REFERER,
+            "http://localhost:3000/?filter=active&title=Old&description=Text&__path=x&__err=y",
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(form_body(&[("title", "New"), ("description", "")]))
+        .unwrap();
+    assert_eq!(
+        ada.send(request).await.header("location"),
+        Some("/?filter=active")
+    );
+}

@@ -87,7 +87,7 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for));
     let keys = Keys::new(email.as_str(), address);
     let throttle = Throttle::new(&state.pool, &state.config.login_throttle);
-    throttle.check(&keys).await?;
+    throttle.attempt(&keys).await?;
 
     let account = sqlx::query!(
         "SELECT id, password_hash FROM users WHERE email = $1 AND is_active",
@@ -100,10 +100,9 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         .verify(password, account.as_ref().map(|a| a.password_hash.as_str()))
         .await?;
     let Some(account) = account.filter(|_| verified) else {
-        throttle.record_failure(&keys).await?;
         return Err(AppError::InvalidCredentials);
     };
-    throttle.reset_account(&keys).await?;
+    throttle.succeeded(&keys).await?;
     start_session(account.id).await?;
     Ok(next
         .and_then(safe_next_path)
@@ -147,14 +146,13 @@ async fn confirm_password(
     }
     let keys = Keys::new(email, None);
     let throttle = Throttle::new(&state.pool, &state.config.login_throttle);
-    throttle.check(&keys).await?;
+    throttle.attempt(&keys).await?;
     let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
         .fetch_optional(&state.pool)
         .await?;
     if state.passwords.verify(password, stored.as_deref()).await? {
-        Ok(())
+        throttle.succeeded(&keys).await
     } else {
-        throttle.record_failure(&keys).await?;
         Err(wrong())
     }
 }
@@ -168,16 +166,17 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     confirm_password(&state, user.id, &user.email, current_password).await?;
     let hash = state.passwords.hash(&new_password).await?;
     let session = session().await?;
+    // One transaction: a new password never coexists with the old sessions.
+    let mut tx = state.pool.begin().await?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2 WHERE id = $1",
         user.id,
         hash
     )
-    .execute(&state.pool)
+    .execute(&mut *tx)
     .await?;
-    PgSessionStore::new(state.pool.clone())
-        .delete_others(user.id, session.id())
-        .await?;
+    PgSessionStore::delete_others(&mut tx, user.id, session.id()).await?;
+    tx.commit().await?;
     session.cycle_id().await.map_err(session_error)
 }
 

@@ -13,7 +13,7 @@ use std::{
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{request::Parts, StatusCode},
+    http::request::Parts,
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -86,11 +86,7 @@ pub async fn authenticate(
             request.extensions_mut().insert(CurrentUser(user));
         }
         Ok(None) => {}
-        Err(error) => {
-            let status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return (status, error.to_string()).into_response();
-        }
+        Err(error) => return error.into_response(),
     }
     next.run(request).await
 }

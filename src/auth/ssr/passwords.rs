@@ -11,6 +11,9 @@ use tokio::sync::Semaphore;
 
 use crate::{auth::domain::Password, error::AppError};
 
+/// The longest a request waits for a free hashing slot.
+const QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct Passwords {
     permits: Arc<Semaphore>,
@@ -70,10 +73,14 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
+        // A flood of log-ins waits its turn, but not forever: past this, the
+        // server is overloaded and says so rather than hang the request.
+        let _permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.acquire())
             .await
+            .map_err(|_| {
+                tracing::warn!("password hashing queue full; answering temporarily unavailable");
+                AppError::Unavailable
+            })?
             .map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(work).await.map_err(|error| {
             tracing::error!(%error, "a password hashing task failed");

@@ -26,15 +26,20 @@ impl PgSessionStore {
         Self { pool }
     }
 
-    /// Ends every session of `user_id` except `keep` (the one making the change).
-    pub async fn delete_others(&self, user_id: i64, keep: Option<Id>) -> Result<u64, sqlx::Error> {
+    /// Ends every session of `user_id` except `keep` (the one making the change),
+    /// inside the caller's transaction.
+    pub async fn delete_others(
+        conn: &mut sqlx::PgConnection,
+        user_id: i64,
+        keep: Option<Id>,
+    ) -> Result<u64, sqlx::Error> {
         let keep = keep.map(|id| id.to_string()).unwrap_or_default();
         let result = sqlx::query!(
             "DELETE FROM sessions WHERE user_id = $1 AND id <> $2",
             user_id,
             keep
         )
-        .execute(&self.pool)
+        .execute(conn)
         .await?;
         Ok(result.rows_affected())
     }

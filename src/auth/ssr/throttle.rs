@@ -37,19 +37,31 @@ impl<'a> Throttle<'a> {
         self.config.window.as_secs_f64()
     }
 
-    /// Refuses with `RateLimited` (and how long to wait) when either counter is full.
-    pub async fn check(&self, keys: &Keys) -> Result<(), AppError> {
-        let rows = sqlx::query!(
-            r#"SELECT key, failures,
-                      EXTRACT(EPOCH FROM (window_started_at + make_interval(secs => $2) - now()))::float8 AS "remaining_secs!"
-               FROM login_throttle
-               WHERE key = ANY($1) AND window_started_at > now() - make_interval(secs => $2)"#,
-            &[keys.account.clone(), keys.address.clone().unwrap_or_default()][..],
+    /// Counts this attempt against both keys before the password is checked, and
+    /// refuses with `RateLimited` (and how long to wait) once either is over its
+    /// limit. Counting first, in one statement, is what stops a burst of parallel
+    /// guesses from all passing a check made before any of them failed. The window
+    /// starts at the first attempt and is never extended, so nobody is locked out
+    /// for longer than one window.
+    pub async fn attempt(&self, keys: &Keys) -> Result<(), AppError> {
+        let mut all = vec![keys.account.clone()];
+        all.extend(keys.address.clone());
+        let counts = sqlx::query!(
+            r#"INSERT INTO login_throttle AS t (key, failures, window_started_at)
+               SELECT key, 1, now() FROM unnest($1::text[]) AS key
+               ON CONFLICT (key) DO UPDATE SET
+                   failures = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                                   THEN 1 ELSE t.failures + 1 END,
+                   window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                                            THEN now() ELSE t.window_started_at END
+               RETURNING key, failures,
+                   EXTRACT(EPOCH FROM (window_started_at + make_interval(secs => $2) - now()))::float8 AS "remaining_secs!""#,
+            &all[..],
             self.window_secs()
         )
         .fetch_all(self.pool)
         .await?;
-        let wait = rows
+        let wait = counts
             .iter()
             .filter(|row| {
                 let limit = if row.key == keys.account {
@@ -57,44 +69,35 @@ impl<'a> Throttle<'a> {
                 } else {
                     self.config.max_failures_per_address
                 };
-                i64::from(row.failures) >= i64::from(limit)
+                i64::from(row.failures) > i64::from(limit)
             })
-            .map(|row| Duration::from_secs_f64(row.remaining_secs.max(1.0)))
-            .max();
+            .map(|row| row.remaining_secs.max(1.0))
+            .fold(None, |longest: Option<f64>, secs| {
+                Some(longest.map_or(secs, |l| l.max(secs)))
+            });
         match wait {
-            Some(wait) => Err(AppError::RateLimited {
-                retry_after_secs: wait.as_secs_f64().ceil() as u64,
+            Some(secs) => Err(AppError::RateLimited {
+                retry_after_secs: secs.ceil() as u64,
             }),
             None => Ok(()),
         }
     }
 
-    /// Counts a failure against both keys, opening a new window where the old one ended.
-    pub async fn record_failure(&self, keys: &Keys) -> Result<(), AppError> {
-        let mut all = vec![keys.account.clone()];
-        all.extend(keys.address.clone());
-        sqlx::query!(
-            "INSERT INTO login_throttle AS t (key, failures, window_started_at)
-             SELECT key, 1, now() FROM unnest($1::text[]) AS key
-             ON CONFLICT (key) DO UPDATE SET
-                 failures = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                                 THEN 1 ELSE t.failures + 1 END,
-                 window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                                          THEN now() ELSE t.window_started_at END",
-            &all[..],
-            self.window_secs()
-        )
-        .execute(self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// A successful log-in forgives the account's failures (not the address's: one
-    /// correct password must not reset an attacker's budget for other accounts).
-    pub async fn reset_account(&self, keys: &Keys) -> Result<(), AppError> {
+    /// A correct password: the attempt was not a failure. The account's count is
+    /// forgiven entirely; the address only gets this attempt back, so one correct
+    /// password does not reset an attacker's budget for other accounts.
+    pub async fn succeeded(&self, keys: &Keys) -> Result<(), AppError> {
         sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.account)
             .execute(self.pool)
             .await?;
+        if let Some(address) = &keys.address {
+            sqlx::query!(
+                "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 1",
+                address
+            )
+            .execute(self.pool)
+            .await?;
+        }
         Ok(())
     }
 }
