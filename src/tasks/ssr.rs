@@ -415,21 +415,28 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/export.csv", routing::get(export_csv))
 }
 
-async fn all_tasks(pool: &PgPool, user_id: i64) -> Result<Vec<Task>, AppError> {
+/// All of the signed-in person's tasks, oldest first, for a download.
+async fn own_tasks(
+    state: &AppState,
+    user: Option<Extension<CurrentUser>>,
+) -> Result<Vec<Task>, AppError> {
+    let Some(Extension(CurrentUser(user))) = user else {
+        return Err(AppError::Unauthorized);
+    };
     Ok(sqlx::query_as!(
         Task,
         "SELECT id, title, description, completed FROM tasks WHERE user_id = $1 ORDER BY id",
-        user_id
+        user.id
     )
-    .fetch_all(pool)
+    .fetch_all(&state.pool)
     .await?)
 }
 
-fn download(content_type: &'static str, filename: &'static str, body: String) -> Response {
+fn download(content_type: &'static str, disposition: &'static str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, filename),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         body,
     )
@@ -439,36 +446,24 @@ fn download(content_type: &'static str, filename: &'static str, body: String) ->
 async fn export_json(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
-) -> Response {
-    let Some(Extension(CurrentUser(user))) = user else {
-        return AppError::Unauthorized.into_response();
-    };
-    match all_tasks(&state.pool, user.id).await {
-        Ok(tasks) => match serde_json::to_string_pretty(&super::transfer::Export::new(tasks)) {
-            Ok(json) => download(
-                "application/json",
-                "attachment; filename=\"tasks.json\"",
-                json,
-            ),
-            Err(_) => AppError::Internal.into_response(),
-        },
-        Err(error) => error.into_response(),
-    }
+) -> Result<Response, AppError> {
+    let export = super::transfer::Export::new(own_tasks(&state, user).await?);
+    let json = serde_json::to_string_pretty(&export).map_err(|_| AppError::Internal)?;
+    Ok(download(
+        "application/json",
+        "attachment; filename=\"tasks.json\"",
+        json,
+    ))
 }
 
 async fn export_csv(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
-) -> Response {
-    let Some(Extension(CurrentUser(user))) = user else {
-        return AppError::Unauthorized.into_response();
-    };
-    match all_tasks(&state.pool, user.id).await {
-        Ok(tasks) => download(
-            "text/csv; charset=utf-8",
-            "attachment; filename=\"tasks.csv\"",
-            super::transfer::to_csv(&tasks),
-        ),
-        Err(error) => error.into_response(),
-    }
+) -> Result<Response, AppError> {
+    let csv = super::transfer::to_csv(&own_tasks(&state, user).await?);
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"tasks.csv\"",
+        csv,
+    ))
 }

@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use tasks::auth::ssr::PgSessionStore;
 use tower_sessions::{session::Id, SessionStore};
 
-use crate::helpers::{form_body, form_request, TestApp, PASSWORD};
+use crate::helpers::{form_body, form_request, plain_form_post, TestApp, PASSWORD};
 
 async fn user_count(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM users")
@@ -622,15 +622,14 @@ async fn log_in_returns_to_a_safe_next_path_only(pool: PgPool) {
 #[sqlx::test]
 async fn a_plain_form_log_in_failure_returns_to_the_form_with_the_email_kept(pool: PgPool) {
     let app = TestApp::new(pool);
-    let request = form_request("/api/login")
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, "http://localhost:3000/login")
-        .header("sec-fetch-site", "same-origin")
-        .body(form_body(&[
+    let request = plain_form_post(
+        "/api/login",
+        "http://localhost:3000/login",
+        &[
             ("email", "ada@example.com"),
             ("password", "wrong password!!"),
-        ]))
-        .unwrap();
+        ],
+    );
     let response = app.browser().send(request).await;
     assert_eq!(response.status, StatusCode::FOUND);
     let location = response.header("location").unwrap();
@@ -649,16 +648,15 @@ async fn a_plain_form_log_in_failure_returns_to_the_form_with_the_email_kept(poo
 async fn a_plain_form_sign_up_lands_on_the_task_list(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut browser = app.browser();
-    let request = form_request("/api/signup")
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, "http://localhost:3000/signup")
-        .header("sec-fetch-site", "same-origin")
-        .body(form_body(&[
+    let request = plain_form_post(
+        "/api/signup",
+        "http://localhost:3000/signup",
+        &[
             ("name", "Ada"),
             ("email", "ada@example.com"),
             ("password", PASSWORD),
-        ]))
-        .unwrap();
+        ],
+    );
     let response = browser.send(request).await;
     assert_eq!(response.status, StatusCode::FOUND);
     assert_eq!(response.header("location"), Some("/"));

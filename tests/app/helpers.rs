@@ -240,3 +240,13 @@ pub fn titles(page: &serde_json::Value) -> Vec<String> {
         .map(|t| t["title"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// A browser's own form submission (JavaScript off) from the page at `referer`.
+pub fn plain_form_post(path: &str, referer: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    form_request(path)
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, referer)
+        .header("sec-fetch-site", "same-origin")
+        .body(form_body(fields))
+        .unwrap()
+}

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use axum::http::{header, StatusCode};
 use sqlx::PgPool;
 
-use crate::helpers::{form_body, form_request, titles, TestApp};
+use crate::helpers::{plain_form_post, titles, TestApp};
 
 async fn seed(pool: &PgPool, email: &str, count: i64) {
     sqlx::query(
@@ -387,15 +387,11 @@ async fn a_plain_form_post_returns_to_the_same_filter_and_page(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;
     let id = ada.create_task("Walk", "").await["id"].to_string();
-    let request = form_request("/api/tasks/set-completed")
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::REFERER,
-            "http://localhost:3000/?filter=active&after=77",
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(form_body(&[("id", &id), ("completed", "true")]))
-        .unwrap();
+    let request = plain_form_post(
+        "/api/tasks/set-completed",
+        "http://localhost:3000/?filter=active&after=77",
+        &[("id", &id), ("completed", "true")],
+    );
     let response = ada.send(request).await;
     assert_eq!(response.status, StatusCode::FOUND);
     assert_eq!(
@@ -409,15 +405,11 @@ async fn a_plain_form_rename_leaves_edit_mode(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;
     let id = ada.create_task("Walk", "").await["id"].to_string();
-    let request = form_request("/api/tasks/rename")
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::REFERER,
-            format!("http://localhost:3000/?filter=active&edit={id}"),
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(form_body(&[("id", &id), ("title", "Run")]))
-        .unwrap();
+    let request = plain_form_post(
+        "/api/tasks/rename",
+        &format!("http://localhost:3000/?filter=active&edit={id}"),
+        &[("id", &id), ("title", "Run")],
+    );
     let response = ada.send(request).await;
     assert_eq!(response.header("location"), Some("/?filter=active"));
 }
@@ -570,15 +562,11 @@ async fn a_redirect_back_never_leaves_the_site(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;
     let id = ada.create_task("Walk", "").await["id"].to_string();
-    let request = form_request("/api/tasks/rename")
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::REFERER,
-            "http://localhost:3000//evil.example/?edit=1",
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(form_body(&[("id", &id), ("title", "Run")]))
-        .unwrap();
+    let request = plain_form_post(
+        "/api/tasks/rename",
+        "http://localhost:3000//evil.example/?edit=1",
+        &[("id", &id), ("title", "Run")],
+    );
     assert_eq!(ada.send(request).await.header("location"), Some("/"));
 }
 
@@ -586,15 +574,11 @@ async fn a_redirect_back_never_leaves_the_site(pool: PgPool) {
 async fn a_plain_form_create_after_a_failed_one_comes_back_with_empty_boxes(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;
-    let request = form_request("/api/tasks/create")
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::REFERER,
-            "http://localhost:3000/?filter=active&title=Old&description=Text&__path=x&__err=y",
-        )
-        .header("sec-fetch-site", "same-origin")
-        .body(form_body(&[("title", "New"), ("description", "")]))
-        .unwrap();
+    let request = plain_form_post(
+        "/api/tasks/create",
+        "http://localhost:3000/?filter=active&title=Old&description=Text&__path=x&__err=y",
+        &[("title", "New"), ("description", "")],
+    );
     assert_eq!(
         ada.send(request).await.header("location"),
         Some("/?filter=active")
