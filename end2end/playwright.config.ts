@@ -48,6 +48,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? '../target/site',
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_OUTPUT_NAME: 'tasks',
+      // cargo-leptos hashes the bundle's file names (hash-files in Cargo.toml).
+      LEPTOS_HASH_FILES: 'true',
       SERVED_OVER_HTTPS: 'false',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },

@@ -1,7 +1,7 @@
 //! The page shell, the router, and the layout every page shares.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     path, SsrMode,
@@ -27,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -63,7 +64,6 @@ pub fn App() -> impl IntoView {
     // Every page waits for its data before the server sends it: redirects and 404s
     // become real HTTP statuses, and pages work in full without JavaScript.
     view! {
-        <Stylesheet id="leptos" href="/pkg/tasks.css" />
         <Router>
             <Header />
             <Routes fallback=NotFound>

@@ -83,20 +83,24 @@ pub fn router(state: AppState) -> Router {
             security::refuse_cross_site_writes,
         ));
 
-    // The WASM, JS and CSS bundle: served without touching the session, from
-    // precompressed files when the build made them. Browsers revalidate it (cheap:
-    // Last-Modified) because its file names do not change between builds.
+    // The WASM, JS and CSS bundle: served without touching the session, from the
+    // brotli or gzip file the release build made beside each one when there is one.
+    // With hashed file names a name never changes meaning, so browsers keep them a
+    // year; without (a build that did not hash), they revalidate.
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg_cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let assets = Router::new()
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
-            ServeDir::new(pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
+            ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(),
         )
         .layer(SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-cache"),
+            axum::http::HeaderValue::from_static(pkg_cache),
         ));
 
     let router = Router::new()
@@ -135,6 +139,22 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+
+    // With hashed file names every page needs hash.txt (beside this binary); check
+    // once here rather than fail every page.
+    if leptos_options.hash_files {
+        let hash_file = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(leptos_options.hash_file.as_ref())));
+        if !hash_file.as_ref().is_some_and(|file| file.exists()) {
+            eprintln!(
+                "error: LEPTOS_HASH_FILES is true but {} is missing. Copy the hash.txt that \
+                 `cargo leptos build` wrote beside the binary (target/<profile>/hash.txt) next to it.",
+                hash_file.map_or_else(|| "hash.txt".to_owned(), |f| f.display().to_string())
+            );
+            return ExitCode::FAILURE;
+        }
+    }
 
     tracing::info!(database = %config.database.url, "connecting to PostgreSQL");
     if let Err(error) = db::migrate(&config.database).await {
