@@ -1,0 +1,92 @@
+// Median time from navigation start to hydrated, in headless Chromium.
+//
+//   node bench/hydration.js BASE_URL [LOADS] [PATH]
+//
+// Each load uses a fresh browser context (empty cache, like a first visit) and
+// opens PATH (default /login: no sign-in needed). The app sets `data-hydrated` on
+// <html> when hydration has finished; an init script records performance.now()
+// (milliseconds since navigation start) at that moment. Prints one JSON line:
+//   {"loads":20,"median_ms":...,"min_ms":...,"max_ms":...,"samples_ms":[...]}
+// Playwright comes from end2end/node_modules; the browser is the system's Chromium
+// (PLAYWRIGHT_CHROMIUM overrides /usr/bin/chromium), as in end2end/playwright.config.ts.
+
+const path = require('path');
+
+function loadPlaywright() {
+  const modules = path.join(__dirname, '..', 'end2end', 'node_modules');
+  for (const name of ['@playwright/test', 'playwright-core', 'playwright']) {
+    try {
+      return require(path.join(modules, name));
+    } catch (_) {
+      // try the next one
+    }
+  }
+  throw new Error('Playwright not found in end2end/node_modules (run npm ci in end2end/)');
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main() {
+  const base = process.argv[2];
+  const loads = Number(process.argv[3] ?? 20);
+  const page_path = process.argv[4] ?? '/login';
+  if (!base) throw new Error('usage: node bench/hydration.js BASE_URL [LOADS] [PATH]');
+
+  const { chromium } = loadPlaywright();
+  const browser = await chromium.launch({
+    executablePath: process.env.PLAYWRIGHT_CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const samples = [];
+  try {
+    // One load first that is not counted: starts the browser's own machinery.
+    for (let i = 0; i <= loads; i++) {
+      const context = await browser.newContext();
+      await context.addInitScript(() => {
+        const mark = () => {
+          if (window.__hydratedAt === undefined && document.documentElement.hasAttribute('data-hydrated')) {
+            window.__hydratedAt = performance.now();
+          }
+        };
+        new MutationObserver(mark).observe(document, {
+          attributes: true,
+          subtree: true,
+          attributeFilter: ['data-hydrated'],
+        });
+      });
+      const page = await context.newPage();
+      await page.goto(base + page_path, { waitUntil: 'commit' });
+      await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
+      const at = await page.evaluate(() => window.__hydratedAt);
+      if (i > 0) samples.push(Math.round(at * 10) / 10);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify({
+    loads: samples.length,
+    path: page_path,
+    median_ms: median(samples),
+    min_ms: Math.min(...samples),
+    max_ms: Math.max(...samples),
+    samples_ms: samples,
+  }));
+}
+
+main().catch((error) => {
+  console.error(`hydration: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+-- GET /healthz: one round trip (src/server/health.rs).
+SELECT 1;
