@@ -96,7 +96,9 @@ pub fn router(state: AppState) -> Router {
     let assets = Router::new()
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
-            ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(),
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .layer(SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
@@ -143,9 +145,10 @@ pub async fn run() -> ExitCode {
     // With hashed file names every page needs hash.txt (beside this binary); check
     // once here rather than fail every page.
     if leptos_options.hash_files {
-        let hash_file = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(leptos_options.hash_file.as_ref())));
+        let hash_file = std::env::current_exe().ok().and_then(|exe| {
+            exe.parent()
+                .map(|dir| dir.join(leptos_options.hash_file.as_ref()))
+        });
         if !hash_file.as_ref().is_some_and(|file| file.exists()) {
             eprintln!(
                 "error: LEPTOS_HASH_FILES is true but {} is missing. Copy the hash.txt that \
