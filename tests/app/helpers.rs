@@ -40,9 +40,11 @@ impl TestApp {
         all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let config = Config::from_lookup(|name| all.get(name).cloned())
             .expect("test configuration is valid");
-        let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+        let mut leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .expect("Cargo.toml has the Leptos settings")
             .leptos_options;
+        // Pages render without a build here: plain bundle names, no hash.txt to read.
+        leptos_options.hash_files = false;
         let router = tasks::server::router(AppState::new(leptos_options, pool.clone(), config));
         Self { router, pool }
     }
