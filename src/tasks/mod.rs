@@ -62,15 +62,6 @@ impl Filter {
             Self::Completed => Some(true),
         }
     }
-
-    /// The `completed` values this filter lets through.
-    pub fn completed_values(self) -> &'static [bool] {
-        match self {
-            Self::All => &[false, true],
-            Self::Active => &[false],
-            Self::Completed => &[true],
-        }
-    }
 }
 
 /// Where a page starts: after (older than) or before (newer than) a task id. Ids

@@ -56,8 +56,7 @@ pub async fn list_for(
     filter: Filter,
     cursor: Option<Cursor>,
 ) -> Result<TaskPage, AppError> {
-    let completed = filter.completed_values();
-    let mut tasks = fetch_rows(pool, user_id, filter, cursor).await?;
+    let mut tasks = fetch_rows(pool, user_id, filter, cursor, PAGE_SIZE + 1).await?;
     let more_in_direction = tasks.len() as i64 > PAGE_SIZE;
     tasks.truncate(PAGE_SIZE as usize);
     if matches!(cursor, Some(Cursor::Before(_))) {
@@ -74,7 +73,9 @@ pub async fn list_for(
         None => (more_in_direction.then(|| last_id(&tasks)).flatten(), None),
         Some(Cursor::After(after)) => {
             let newest_shown = tasks.first().map_or(after, |t| t.id);
-            let newer = exists_beyond(pool, user_id, completed, newest_shown, true).await?;
+            let newer = !fetch_rows(pool, user_id, filter, Some(Cursor::Before(newest_shown)), 1)
+                .await?
+                .is_empty();
             (
                 more_in_direction.then(|| last_id(&tasks)).flatten(),
                 newer.then_some(newest_shown),
@@ -82,7 +83,9 @@ pub async fn list_for(
         }
         Some(Cursor::Before(_)) => {
             let oldest_shown = last_id(&tasks).unwrap_or(i64::MAX);
-            let older = exists_beyond(pool, user_id, completed, oldest_shown, false).await?;
+            let older = !fetch_rows(pool, user_id, filter, Some(Cursor::After(oldest_shown)), 1)
+                .await?
+                .is_empty();
             (
                 older.then_some(oldest_shown),
                 more_in_direction
@@ -107,18 +110,19 @@ pub async fn list_for(
     })
 }
 
-/// Up to a page and one more row from the cursor on, in the order read (newest
-/// first after a cursor, oldest first before one). "All" and the filters are
-/// separate statements: `completed = $n` lets the (user_id, completed, id) index
-/// hand rows over in id order, which `completed = ANY(...)` cannot before
-/// PostgreSQL 17; either way a deep page costs what the first page costs.
+/// Up to `limit` rows from the cursor on, in the order read (newest first after a
+/// cursor, oldest first before one); with a limit of 1 it answers "are there any
+/// more that way?" by the same index walk. "All" and the filters are separate
+/// statements: `completed = $n` lets the (user_id, completed, id) index hand rows
+/// over in id order, which `completed = ANY(...)` cannot before PostgreSQL 17.
+/// Either way a deep page costs what the first page costs.
 async fn fetch_rows(
     pool: &PgPool,
     user_id: i64,
     filter: Filter,
     cursor: Option<Cursor>,
+    limit: i64,
 ) -> Result<Vec<Task>, AppError> {
-    let limit = PAGE_SIZE + 1;
     let rows = match (filter.completed(), cursor) {
         (None, None | Some(Cursor::After(_))) => {
             let after = after_id(cursor);
@@ -185,38 +189,6 @@ fn after_id(cursor: Option<Cursor>) -> i64 {
 
 fn last_id(tasks: &[Task]) -> Option<i64> {
     tasks.last().map(|t| t.id)
-}
-
-/// Whether any task passing the filter is newer (or older) than task `than`.
-async fn exists_beyond(
-    pool: &PgPool,
-    user_id: i64,
-    completed: &[bool],
-    than: i64,
-    newer: bool,
-) -> Result<bool, AppError> {
-    // Two literal statements (not one with a CASE) so each is checked at compile
-    // time and each can walk the index in its own direction.
-    let exists = if newer {
-        sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id > $3) AS "exists!""#,
-            user_id,
-            completed,
-            than
-        )
-        .fetch_one(pool)
-        .await?
-    } else {
-        sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = ANY($2) AND id < $3) AS "exists!""#,
-            user_id,
-            completed,
-            than
-        )
-        .fetch_one(pool)
-        .await?
-    };
-    Ok(exists)
 }
 
 pub async fn get(id: i64) -> Result<Task, AppError> {
