@@ -50,7 +50,7 @@ struct ListActions {
     delete: ServerAction<DeleteTask>,
 }
 
-/// The list's position in the URL: filter, page cursor, and the task being edited.
+/// The list's position in the URL: filter and page cursor (edit mode rides on top).
 #[derive(Clone, Debug, PartialEq)]
 struct Position {
     filter: Filter,
@@ -367,7 +367,6 @@ fn EditTitle(task: Task, back_href: String) -> impl IntoView {
     let actions = expect_context::<ListActions>();
     let navigate = use_navigate();
     let input = NodeRef::<leptos::html::Input>::new();
-    let form = NodeRef::<leptos::html::Form>::new();
     // Set once the edit is saved or cancelled, so the blur that follows does nothing.
     let finished = StoredValue::new(false);
     let id = task.id;
@@ -433,7 +432,7 @@ fn EditTitle(task: Task, back_href: String) -> impl IntoView {
         }
     };
     view! {
-        <form action=RenameTask::url() method="post" class="inline edit" node_ref=form on:submit=on_submit>
+        <form action=RenameTask::url() method="post" class="inline edit" on:submit=on_submit>
             <input type="hidden" name="id" value=id />
             <input type="text" name="title" aria-label="Edit title" value=task.title required
                 autofocus node_ref=input on:keydown=on_keydown on:blur=move |_| save() />

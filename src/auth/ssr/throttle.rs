@@ -72,9 +72,7 @@ impl<'a> Throttle<'a> {
                 i64::from(row.failures) > i64::from(limit)
             })
             .map(|row| row.remaining_secs.max(1.0))
-            .fold(None, |longest: Option<f64>, secs| {
-                Some(longest.map_or(secs, |l| l.max(secs)))
-            });
+            .reduce(f64::max);
         match wait {
             Some(secs) => Err(AppError::RateLimited {
                 retry_after_secs: secs.ceil() as u64,
