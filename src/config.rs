@@ -39,6 +39,10 @@ pub struct DatabaseConfig {
     pub max_lifetime: Option<Duration>,
     /// How long start-up keeps retrying an unreachable (or waking) database.
     pub connect_retry_for: Duration,
+    /// `url` is a transaction-mode pooler (PgBouncer, Neon's `-pooler` host): a
+    /// connection is only ours for the length of a transaction, so each unit of
+    /// work runs in one, with unnamed statements (see `server::db::Db`).
+    pub transaction_pooler: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -176,6 +180,22 @@ impl Config {
             .map(|raw| DatabaseUrl::parse("DATABASE_MIGRATION_URL", &raw))
             .transpose()?;
 
+        // Neon names its pooled endpoint `<endpoint>-pooler.<region>...`.
+        let transaction_pooler = parse_bool_or(
+            &get,
+            "DATABASE_TRANSACTION_POOLER",
+            url.host().contains("-pooler."),
+        )?;
+        if transaction_pooler && migration_url.is_none() {
+            return Err(ConfigError::Invalid {
+                var: "DATABASE_MIGRATION_URL",
+                reason: "it is required when DATABASE_URL is a transaction-mode pooler, because \
+                         migrations hold a lock for the whole session; set it to the direct \
+                         host (for Neon, the same URL without `-pooler` in the host name)"
+                    .into(),
+            });
+        }
+
         let max_connections = parse_or(&get, "DATABASE_MAX_CONNECTIONS", 10u32)?;
         let min_connections = parse_or(&get, "DATABASE_MIN_CONNECTIONS", 0u32)?;
         if max_connections == 0 {
@@ -202,6 +222,7 @@ impl Config {
             idle_timeout: optional_duration(&get, "DATABASE_IDLE_TIMEOUT", Some(secs(600)))?,
             max_lifetime: optional_duration(&get, "DATABASE_MAX_LIFETIME", Some(secs(1800)))?,
             connect_retry_for: duration_or(&get, "DATABASE_CONNECT_RETRY_FOR", secs(30))?,
+            transaction_pooler,
         };
 
         let listen_addr = parse_or(
@@ -420,18 +441,44 @@ mod tests {
         assert!(shown.contains("app:***@h:5432/db"), "{shown}");
     }
 
+    const NEON_POOLED: &str = "postgresql://neondb_owner:npg_abc123@ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require";
+    const NEON_DIRECT: &str = "postgresql://neondb_owner:npg_abc123@ep-cool-name-123456.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require";
+
     #[test]
     fn a_neon_connection_string_pasted_as_is_is_accepted() {
-        let cfg = config(&[(
-            "DATABASE_URL",
-            "postgresql://neondb_owner:npg_abc123@ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require",
-        )])
-        .unwrap();
+        let cfg = config(&[("DATABASE_URL", NEON_DIRECT)]).unwrap();
         assert_eq!(
             cfg.database.url.host(),
-            "ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech"
+            "ep-cool-name-123456.eu-central-1.aws.neon.tech"
         );
         assert_eq!(cfg.database.url.port(), 5432);
+        assert!(!cfg.database.transaction_pooler);
+    }
+
+    #[test]
+    fn a_neon_pooled_host_is_recognised_as_a_transaction_pooler() {
+        let cfg = config(&[
+            ("DATABASE_URL", NEON_POOLED),
+            ("DATABASE_MIGRATION_URL", NEON_DIRECT),
+        ])
+        .unwrap();
+        assert!(cfg.database.transaction_pooler);
+    }
+
+    #[test]
+    fn a_pooler_without_a_direct_url_for_migrations_says_what_to_set() {
+        let message = config(&[("DATABASE_URL", NEON_POOLED)])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("DATABASE_MIGRATION_URL"), "{message}");
+        assert!(message.contains("without `-pooler`"), "{message}");
+        assert!(!message.contains("npg_abc123"), "{message}");
+
+        let explicit = config(&[
+            ("DATABASE_URL", URL),
+            ("DATABASE_TRANSACTION_POOLER", "true"),
+        ]);
+        assert!(explicit.is_err());
     }
 
     #[test]
@@ -445,6 +492,7 @@ mod tests {
         assert_eq!(cfg.session.absolute_lifetime, days(30));
         assert!(cfg.served_over_https);
         assert!(cfg.database.migration_url.is_none());
+        assert!(!cfg.database.transaction_pooler);
     }
 
     #[test]

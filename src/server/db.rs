@@ -1,17 +1,102 @@
-//! The database pool: connecting (patiently, for a database that is waking up),
-//! migrating, and telling passing faults from permanent ones.
+//! The database: connecting (patiently, for a database that is waking up),
+//! migrating, units of work that are safe behind a transaction-mode pooler, and
+//! telling passing faults from permanent ones.
 
-use std::time::{Duration, Instant};
+use std::{
+    ops::{Deref, DerefMut},
+    time::{Duration, Instant},
+};
 
 use sqlx::{
     migrate::Migrator,
+    pool::PoolConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
-    Connection, Executor, PgConnection, PgPool,
+    Connection, Executor, PgConnection, PgPool, Postgres, Transaction,
 };
 
 use crate::config::{DatabaseConfig, DatabaseUrl};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The pool, and how units of work use it.
+///
+/// A transaction-mode pooler (PgBouncer; Neon's `-pooler` host) lends a server
+/// connection for one transaction at a time. sqlx runs a statement with arguments
+/// as two exchanges (parse and describe, then bind and execute), and outside a
+/// transaction the pooler may send the second to another server, where the
+/// statement does not exist or, worse, is another one with the same name. So
+/// behind such a pooler every unit of work is a transaction and statements are
+/// unnamed; against PostgreSQL itself, statements autocommit and stay prepared.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: PgPool,
+    transaction_pooler: bool,
+}
+
+impl Db {
+    pub fn new(pool: PgPool, transaction_pooler: bool) -> Self {
+        Self {
+            pool,
+            transaction_pooler,
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A connection for one unit of work. End it with [`Conn::finish`]: behind a
+    /// pooler that commits, and a unit dropped unfinished is rolled back.
+    pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
+        if self.transaction_pooler {
+            self.transaction().await
+        } else {
+            Ok(Conn::Plain(self.pool.acquire().await?))
+        }
+    }
+
+    /// A unit of work that is all or nothing, whatever the mode.
+    pub async fn transaction(&self) -> Result<Conn, sqlx::Error> {
+        Ok(Conn::Transaction(self.pool.begin().await?))
+    }
+}
+
+/// One unit of work's connection: use it as `&mut *conn`, then [`Conn::finish`].
+#[must_use = "finish the unit of work, or its writes are rolled back"]
+pub enum Conn {
+    Plain(PoolConnection<Postgres>),
+    Transaction(Transaction<'static, Postgres>),
+}
+
+impl Conn {
+    /// Commits, if this unit is a transaction; the caller may then report success.
+    pub async fn finish(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Plain(_) => Ok(()),
+            Self::Transaction(tx) => tx.commit().await,
+        }
+    }
+}
+
+impl Deref for Conn {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Self::Plain(conn) => conn,
+            Self::Transaction(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Self::Plain(conn) => conn,
+            Self::Transaction(tx) => tx,
+        }
+    }
+}
 
 /// Why start-up could not reach the database, phrased for the operator.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +131,8 @@ pub enum ConnectError {
 /// Builds the pool and opens its first connection, retrying with exponential backoff
 /// while the server is unreachable or starting up (a Neon compute waking from
 /// suspension takes a few hundred milliseconds; a restarting server, seconds).
-pub async fn connect(config: &DatabaseConfig) -> Result<PgPool, ConnectError> {
+pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
+    let pooler = config.transaction_pooler;
     let pool_options = PgPoolOptions::new()
         .max_connections(config.max_connections)
         .min_connections(config.min_connections)
@@ -62,23 +148,33 @@ pub async fn connect(config: &DatabaseConfig) -> Result<PgPool, ConnectError> {
         // PostgreSQL may switch to a generic plan that no longer knows whose tasks
         // are asked for, and walk the primary key filtering by person: fine for
         // one person, slow for the one with 100,000 tasks. Planning each time
-        // costs a fraction of a millisecond. (Behind a transaction-mode pooler the
-        // setting may not stick; it affects plans only, never results.)
-        .after_connect(|conn, _meta| {
+        // costs a fraction of a millisecond. (Behind a transaction-mode pooler a
+        // session setting would not stick, but statements are unnamed there and so
+        // planned for their values anyway.)
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                conn.execute("SET plan_cache_mode = force_custom_plan")
-                    .await?;
+                if !pooler {
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
+                }
                 Ok(())
             })
         });
 
-    let options = config.url.connect_options();
-    retry_connect(&config.url, config.connect_retry_for, || {
+    let mut options = config.url.connect_options();
+    if pooler {
+        // No named statements (see `Db`), and no startup parameter PgBouncer does
+        // not know (it refuses the connection over `extra_float_digits`); results
+        // come back in binary, so the float text format does not matter.
+        options = options.statement_cache_capacity(0).extra_float_digits(None);
+    }
+    let pool = retry_connect(&config.url, config.connect_retry_for, || {
         let pool_options = pool_options.clone();
         let options = options.clone();
         async move { pool_options.connect_with(options).await }
     })
-    .await
+    .await?;
+    Ok(Db::new(pool, pooler))
 }
 
 /// Applies pending migrations over a single connection to the migration URL (a

@@ -3,15 +3,15 @@
 use std::time::Duration;
 
 use axum::{extract::State, http::StatusCode};
-use sqlx::PgPool;
+use sqlx::Executor;
+
+use super::db::Db;
 
 /// 200 after a database round trip; 503 with a short reason when the database does
-/// not answer. Needs no session, so it never touches the session table.
-pub async fn healthz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
-    let ping = tokio::time::timeout(
-        Duration::from_secs(3),
-        sqlx::query("SELECT 1").execute(&pool),
-    );
+/// not answer. Needs no session, so it never touches the session table. A plain
+/// (simple-protocol) query, which any pooler passes through in one exchange.
+pub async fn healthz(State(db): State<Db>) -> (StatusCode, &'static str) {
+    let ping = tokio::time::timeout(Duration::from_secs(3), db.pool().execute("SELECT 1"));
     match ping.await {
         Ok(Ok(_)) => (StatusCode::OK, "ok\n"),
         Ok(Err(error)) => {

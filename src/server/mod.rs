@@ -12,7 +12,6 @@ use std::{process::ExitCode, sync::Arc, time::Duration};
 use axum::{extract::FromRef, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::PgPool;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     services::ServeDir, set_header::SetResponseHeaderLayer,
@@ -36,17 +35,17 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub pool: PgPool,
+    pub db: db::Db,
     pub config: Arc<Config>,
     pub passwords: Passwords,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, pool: PgPool, config: Config) -> Self {
+    pub fn new(leptos_options: LeptosOptions, db: db::Db, config: Config) -> Self {
         let passwords = Passwords::new(config.password_hash_concurrency);
         Self {
             leptos_options,
-            pool,
+            db,
             config: Arc::new(config),
             passwords,
         }
@@ -164,8 +163,8 @@ pub async fn run() -> ExitCode {
         eprintln!("error: {error}");
         return ExitCode::FAILURE;
     }
-    let pool = match db::connect(&config.database).await {
-        Ok(pool) => pool,
+    let db = match db::connect(&config.database).await {
+        Ok(db) => db,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
@@ -173,9 +172,9 @@ pub async fn run() -> ExitCode {
     };
 
     let addr = config.listen_addr;
-    let state = AppState::new(leptos_options, pool.clone(), config);
+    let state = AppState::new(leptos_options, db.clone(), config);
     crate::auth::ssr::spawn_sweeper(
-        pool.clone(),
+        db.clone(),
         state.config.login_throttle.window,
         Duration::from_secs(15 * 60),
     );
@@ -216,7 +215,7 @@ pub async fn run() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    pool.close().await;
+    db.pool().close().await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
 }

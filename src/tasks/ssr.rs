@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing, Extension, Router,
 };
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::{
     domain::{TaskDescription, TaskTitle},
@@ -17,11 +17,11 @@ use super::{
 use crate::{
     auth::ssr::{require_user, CurrentUser},
     error::AppError,
-    server::AppState,
+    server::{db::Conn, AppState},
 };
 
-async fn pool() -> Result<PgPool, AppError> {
-    Ok(AppState::from_context()?.pool)
+async fn conn() -> Result<Conn, AppError> {
+    Ok(AppState::from_context()?.db.conn().await?)
 }
 
 /// A CHECK constraint that caught what the domain types should have: still a field
@@ -45,18 +45,21 @@ fn write_error(error: sqlx::Error) -> AppError {
 
 pub async fn list(filter: Filter, cursor: Option<Cursor>) -> Result<TaskPage, AppError> {
     let user = require_user()?;
-    list_for(&pool().await?, user.id, filter, cursor).await
+    let mut conn = conn().await?;
+    let page = list_for(&mut conn, user.id, filter, cursor).await?;
+    conn.finish().await?;
+    Ok(page)
 }
 
 /// One page, newest first. Reads one row past the page to know whether more
 /// follow, and probes the other direction only when a cursor says there may be some.
 pub async fn list_for(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: i64,
     filter: Filter,
     cursor: Option<Cursor>,
 ) -> Result<TaskPage, AppError> {
-    let mut tasks = fetch_rows(pool, user_id, filter, cursor, PAGE_SIZE + 1).await?;
+    let mut tasks = fetch_rows(conn, user_id, filter, cursor, PAGE_SIZE + 1).await?;
     let more_in_direction = tasks.len() as i64 > PAGE_SIZE;
     tasks.truncate(PAGE_SIZE as usize);
     if matches!(cursor, Some(Cursor::Before(_))) {
@@ -66,14 +69,14 @@ pub async fn list_for(
     // A "Previous page" that leads nowhere (everything newer was deleted) shows the
     // first page instead of an empty one.
     if tasks.is_empty() && matches!(cursor, Some(Cursor::Before(_))) {
-        return Box::pin(list_for(pool, user_id, filter, None)).await;
+        return Box::pin(list_for(conn, user_id, filter, None)).await;
     }
 
     let (next, previous) = match cursor {
         None => (more_in_direction.then(|| last_id(&tasks)).flatten(), None),
         Some(Cursor::After(after)) => {
             let newest_shown = tasks.first().map_or(after, |t| t.id);
-            let newer = !fetch_rows(pool, user_id, filter, Some(Cursor::Before(newest_shown)), 1)
+            let newer = !fetch_rows(conn, user_id, filter, Some(Cursor::Before(newest_shown)), 1)
                 .await?
                 .is_empty();
             (
@@ -83,7 +86,7 @@ pub async fn list_for(
         }
         Some(Cursor::Before(_)) => {
             let oldest_shown = last_id(&tasks).unwrap_or(i64::MAX);
-            let older = !fetch_rows(pool, user_id, filter, Some(Cursor::After(oldest_shown)), 1)
+            let older = !fetch_rows(conn, user_id, filter, Some(Cursor::After(oldest_shown)), 1)
                 .await?
                 .is_empty();
             (
@@ -98,7 +101,7 @@ pub async fn list_for(
         "SELECT active, completed FROM task_counts WHERE user_id = $1",
         user_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let (active_count, completed_count) = counts.map_or((0, 0), |c| (c.active, c.completed));
     Ok(TaskPage {
@@ -117,7 +120,7 @@ pub async fn list_for(
 /// over in id order, which `completed = ANY(...)` cannot before PostgreSQL 17.
 /// Either way a deep page costs what the first page costs.
 async fn fetch_rows(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: i64,
     filter: Filter,
     cursor: Option<Cursor>,
@@ -134,7 +137,7 @@ async fn fetch_rows(
                 after,
                 limit
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
         (Some(completed), None | Some(Cursor::After(_))) => {
@@ -148,7 +151,7 @@ async fn fetch_rows(
                 after,
                 limit
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
         (None, Some(Cursor::Before(before))) => {
@@ -160,7 +163,7 @@ async fn fetch_rows(
                 before,
                 limit
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
         (Some(completed), Some(Cursor::Before(before))) => {
@@ -173,7 +176,7 @@ async fn fetch_rows(
                 before,
                 limit
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
     };
@@ -193,22 +196,25 @@ fn last_id(tasks: &[Task]) -> Option<i64> {
 
 pub async fn get(id: i64) -> Result<Task, AppError> {
     let user = require_user()?;
-    sqlx::query_as!(
+    let mut conn = conn().await?;
+    let task = sqlx::query_as!(
         Task,
         "SELECT id, title, description, completed FROM tasks WHERE id = $1 AND user_id = $2",
         id,
         user.id
     )
-    .fetch_optional(&pool().await?)
-    .await?
-    .ok_or(AppError::NotFound)
+    .fetch_optional(&mut *conn)
+    .await?;
+    conn.finish().await?;
+    task.ok_or(AppError::NotFound)
 }
 
 pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
     let user = require_user()?;
     let title = TaskTitle::parse(title)?;
     let description = TaskDescription::parse(description)?;
-    sqlx::query_as!(
+    let mut conn = conn().await?;
+    let task = sqlx::query_as!(
         Task,
         "INSERT INTO tasks (user_id, title, description) VALUES ($1, $2, $3)
          RETURNING id, title, description, completed",
@@ -216,9 +222,11 @@ pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
         title.as_str(),
         description.as_deref()
     )
-    .fetch_one(&pool().await?)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(write_error)
+    .map_err(write_error)?;
+    conn.finish().await?;
+    Ok(task)
 }
 
 /// Last write wins: two tabs saving the same task end with the later save.
@@ -231,7 +239,8 @@ pub async fn update(
     let user = require_user()?;
     let title = TaskTitle::parse(title)?;
     let description = TaskDescription::parse(description)?;
-    sqlx::query_as!(
+    let mut conn = conn().await?;
+    let task = sqlx::query_as!(
         Task,
         "UPDATE tasks SET title = $3, description = $4, completed = $5
          WHERE id = $1 AND user_id = $2
@@ -242,73 +251,82 @@ pub async fn update(
         description.as_deref(),
         completed
     )
-    .fetch_optional(&pool().await?)
+    .fetch_optional(&mut *conn)
     .await
-    .map_err(write_error)?
-    .ok_or(AppError::NotFound)
+    .map_err(write_error)?;
+    conn.finish().await?;
+    task.ok_or(AppError::NotFound)
 }
 
 pub async fn rename(id: i64, title: &str) -> Result<(), AppError> {
     let user = require_user()?;
     let title = TaskTitle::parse(title)?;
+    let mut conn = conn().await?;
     let renamed = sqlx::query!(
         "UPDATE tasks SET title = $3 WHERE id = $1 AND user_id = $2",
         id,
         user.id,
         title.as_str()
     )
-    .execute(&pool().await?)
+    .execute(&mut *conn)
     .await
     .map_err(write_error)?;
+    conn.finish().await?;
     found(renamed.rows_affected())
 }
 
 pub async fn set_completed(id: i64, completed: bool) -> Result<(), AppError> {
     let user = require_user()?;
+    let mut conn = conn().await?;
     let updated = sqlx::query!(
         "UPDATE tasks SET completed = $3 WHERE id = $1 AND user_id = $2",
         id,
         user.id,
         completed
     )
-    .execute(&pool().await?)
+    .execute(&mut *conn)
     .await?;
+    conn.finish().await?;
     found(updated.rows_affected())
 }
 
 pub async fn delete(id: i64) -> Result<(), AppError> {
     let user = require_user()?;
+    let mut conn = conn().await?;
     let deleted = sqlx::query!(
         "DELETE FROM tasks WHERE id = $1 AND user_id = $2",
         id,
         user.id
     )
-    .execute(&pool().await?)
+    .execute(&mut *conn)
     .await?;
+    conn.finish().await?;
     found(deleted.rows_affected())
 }
 
 pub async fn set_all_completed(completed: bool) -> Result<(), AppError> {
     let user = require_user()?;
+    let mut conn = conn().await?;
     sqlx::query!(
         "UPDATE tasks SET completed = $2 WHERE user_id = $1 AND completed <> $2",
         user.id,
         completed
     )
-    .execute(&pool().await?)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(conn.finish().await?)
 }
 
 pub async fn clear_completed() -> Result<(), AppError> {
     let user = require_user()?;
+    let mut conn = conn().await?;
     sqlx::query!(
         "DELETE FROM tasks WHERE user_id = $1 AND completed",
         user.id
     )
-    .execute(&pool().await?)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(conn.finish().await?)
 }
 
 fn found(rows: u64) -> Result<(), AppError> {
@@ -364,6 +382,7 @@ pub async fn import(data: leptos::server_fn::codec::MultipartData) -> Result<u64
         descriptions.push(row.description.into_inner());
         completed.push(row.completed);
     }
+    let mut conn = conn().await?;
     let inserted = sqlx::query!(
         "INSERT INTO tasks (user_id, title, description, completed)
          SELECT $1, t.title, t.description, t.completed
@@ -374,9 +393,10 @@ pub async fn import(data: leptos::server_fn::codec::MultipartData) -> Result<u64
         &descriptions as &[Option<String>],
         &completed
     )
-    .execute(&pool().await?)
+    .execute(&mut *conn)
     .await
     .map_err(write_error)?;
+    conn.finish().await?;
     Ok(inserted.rows_affected())
 }
 
@@ -395,13 +415,16 @@ async fn own_tasks(
     let Some(Extension(CurrentUser(user))) = user else {
         return Err(AppError::Unauthorized);
     };
-    Ok(sqlx::query_as!(
+    let mut conn = state.db.conn().await?;
+    let tasks = sqlx::query_as!(
         Task,
         "SELECT id, title, description, completed FROM tasks WHERE user_id = $1 ORDER BY id",
         user.id
     )
-    .fetch_all(&state.pool)
-    .await?)
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.finish().await?;
+    Ok(tasks)
 }
 
 fn download(content_type: &'static str, disposition: &'static str, body: String) -> Response {

@@ -214,7 +214,7 @@ async fn a_request_still_running_at_log_out_cannot_bring_the_session_back(pool: 
     let app = TestApp::new(pool.clone());
     let mut browser = app.signed_up("ada@example.com").await;
     let id: Id = browser.session_cookie().unwrap().parse().unwrap();
-    let store = PgSessionStore::new(pool.clone());
+    let store = PgSessionStore::new(tasks::server::db::Db::new(pool.clone(), false));
     // What a slow request loaded before log out, and saves after it.
     let mut record = store.load(&id).await.unwrap().expect("the session exists");
     browser.log_out().await;
@@ -377,7 +377,7 @@ async fn expired_sessions_are_deleted_by_the_sweep(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    PgSessionStore::new(pool.clone())
+    PgSessionStore::new(tasks::server::db::Db::new(pool.clone(), false))
         .delete_expired()
         .await
         .unwrap();

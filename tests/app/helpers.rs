@@ -11,7 +11,10 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use sqlx::PgPool;
-use tasks::{config::Config, server::AppState};
+use tasks::{
+    config::Config,
+    server::{db::Db, AppState},
+};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -45,7 +48,8 @@ impl TestApp {
             .leptos_options;
         // Pages render without a build here: plain bundle names, no hash.txt to read.
         leptos_options.hash_files = false;
-        let router = tasks::server::router(AppState::new(leptos_options, pool.clone(), config));
+        let db = Db::new(pool.clone(), config.database.transaction_pooler);
+        let router = tasks::server::router(AppState::new(leptos_options, db, config));
         Self { router, pool }
     }
 

@@ -446,7 +446,7 @@ async fn export_downloads_all_of_ones_own_tasks_as_json_and_csv(pool: PgPool) {
     );
 }
 
-fn multipart_import(file: &str) -> axum::http::Request<axum::body::Body> {
+pub(crate) fn multipart_import(file: &str) -> axum::http::Request<axum::body::Body> {
     let boundary = "----tasklist-test-boundary";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.json\"\r\n\

@@ -57,6 +57,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let hash = state.passwords.hash(&password).await?;
     // ON CONFLICT makes two racing sign-ups with one email end in exactly one
     // account, and the loser hears why.
+    let mut conn = state.db.conn().await?;
     let user_id = sqlx::query_scalar!(
         "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
          ON CONFLICT (email) DO NOTHING
@@ -65,9 +66,10 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
         name.as_str(),
         hash
     )
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or_else(|| {
+    .fetch_optional(&mut *conn)
+    .await?;
+    conn.finish().await?;
+    let user_id = user_id.ok_or_else(|| {
         AppError::Conflict(FieldError::new(
             "email",
             "An account with this email already exists. Log in instead, or use another email.",
@@ -86,15 +88,17 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
     let address = use_context::<Parts>()
         .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for));
     let keys = Keys::new(email.as_str(), address);
-    let throttle = Throttle::new(&state.pool, &state.config.login_throttle);
+    let throttle = Throttle::new(&state.db, &state.config.login_throttle);
     throttle.attempt(&keys).await?;
 
+    let mut conn = state.db.conn().await?;
     let account = sqlx::query!(
         "SELECT id, password_hash FROM users WHERE email = $1 AND is_active",
         email.as_str()
     )
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *conn)
     .await?;
+    conn.finish().await?;
     let verified = state
         .passwords
         .verify(password, account.as_ref().map(|a| a.password_hash.as_str()))
@@ -118,14 +122,15 @@ pub async fn update_name(name: &str) -> Result<(), AppError> {
     let user = require_user()?;
     let name = Name::parse(name)?;
     let state = AppState::from_context()?;
+    let mut conn = state.db.conn().await?;
     sqlx::query!(
         "UPDATE users SET name = $2 WHERE id = $1",
         user.id,
         name.as_str()
     )
-    .execute(&state.pool)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(conn.finish().await?)
 }
 
 /// Checks the signed-in person's current password, counting a wrong one against
@@ -145,11 +150,13 @@ async fn confirm_password(
         ));
     }
     let keys = Keys::new(email, None);
-    let throttle = Throttle::new(&state.pool, &state.config.login_throttle);
+    let throttle = Throttle::new(&state.db, &state.config.login_throttle);
     throttle.attempt(&keys).await?;
+    let mut conn = state.db.conn().await?;
     let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
-        .fetch_optional(&state.pool)
+        .fetch_optional(&mut *conn)
         .await?;
+    conn.finish().await?;
     if state.passwords.verify(password, stored.as_deref()).await? {
         throttle.succeeded(&keys).await
     } else {
@@ -167,7 +174,7 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     let hash = state.passwords.hash(&new_password).await?;
     let session = session().await?;
     // One transaction: a new password never coexists with the old sessions.
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.db.transaction().await?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2 WHERE id = $1",
         user.id,
@@ -176,7 +183,7 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     .execute(&mut *tx)
     .await?;
     PgSessionStore::delete_others(&mut tx, user.id, session.id()).await?;
-    tx.commit().await?;
+    tx.finish().await?;
     session.cycle_id().await.map_err(session_error)
 }
 
@@ -185,8 +192,10 @@ pub async fn delete_account(current_password: &str) -> Result<(), AppError> {
     let user = require_user()?;
     let state = AppState::from_context()?;
     confirm_password(&state, user.id, &user.email, current_password).await?;
+    let mut conn = state.db.conn().await?;
     sqlx::query!("DELETE FROM users WHERE id = $1", user.id)
-        .execute(&state.pool)
+        .execute(&mut *conn)
         .await?;
+    conn.finish().await?;
     session().await?.flush().await.map_err(session_error)
 }

@@ -18,7 +18,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use leptos::prelude::use_context;
-use sqlx::PgPool;
 use time::OffsetDateTime;
 use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, Session, SessionManagerLayer};
 
@@ -27,7 +26,11 @@ pub use passwords::Passwords;
 pub use store::PgSessionStore;
 
 use super::User;
-use crate::{config::SessionConfig, error::AppError, server::AppState};
+use crate::{
+    config::SessionConfig,
+    error::AppError,
+    server::{db::Db, AppState},
+};
 
 const LOGGED_IN_AT_KEY: &str = "logged_in_at";
 const SEEN_AT_KEY: &str = "seen_at";
@@ -40,7 +43,7 @@ pub const SESSION_COOKIE: &str = "session";
 pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
     let idle = time::Duration::try_from(state.config.session.idle_timeout)
         .unwrap_or(time::Duration::days(14));
-    SessionManagerLayer::new(PgSessionStore::new(state.pool.clone()))
+    SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         // Lax, not Strict: a person following a link to the app from elsewhere
@@ -54,14 +57,14 @@ pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
 /// What the authentication middleware needs, cut from `AppState`.
 #[derive(Clone)]
 pub struct AuthLayerState {
-    pool: PgPool,
+    db: Db,
     session: SessionConfig,
 }
 
 impl From<&AppState> for AuthLayerState {
     fn from(state: &AppState) -> Self {
         Self {
-            pool: state.pool.clone(),
+            db: state.db.clone(),
             session: state.config.session.clone(),
         }
     }
@@ -113,13 +116,15 @@ async fn resolve(auth: &AuthLayerState, session: &Session) -> Result<Option<User
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
+    let mut conn = auth.db.conn().await?;
     let user = sqlx::query_as!(
         User,
         "SELECT id, name, email FROM users WHERE id = $1 AND is_active",
         user_id
     )
-    .fetch_optional(&auth.pool)
+    .fetch_optional(&mut *conn)
     .await?;
+    conn.finish().await?;
     let Some(user) = user else {
         session.flush().await.map_err(session_error)?;
         return Ok(None);
@@ -181,8 +186,8 @@ fn client_address(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
 
 /// Deletes expired sessions and stale throttle counters every `period`, for as long
 /// as the server runs: a failed sweep (database away) is logged and retried next time.
-pub fn spawn_sweeper(pool: PgPool, window: Duration, period: Duration) {
-    let store = PgSessionStore::new(pool.clone());
+pub fn spawn_sweeper(db: Db, window: Duration, period: Duration) {
+    let store = PgSessionStore::new(db.clone());
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(period);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -191,7 +196,7 @@ pub fn spawn_sweeper(pool: PgPool, window: Duration, period: Duration) {
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "deleting expired sessions failed; will retry");
             }
-            if let Err(error) = throttle::delete_stale(&pool, window).await {
+            if let Err(error) = throttle::delete_stale(&db, window).await {
                 tracing::warn!(%error, "deleting stale log-in counters failed; will retry");
             }
         }

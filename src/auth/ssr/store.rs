@@ -5,12 +5,14 @@
 //! account deleted) finds no row and cannot bring the session back.
 
 use async_trait::async_trait;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
     session_store, ExpiredDeletion, SessionStore,
 };
+
+use crate::server::db::Db;
 
 /// The session key holding the signed-in person's id; mirrored into the `user_id`
 /// column so one statement can end all of a person's sessions.
@@ -18,18 +20,22 @@ pub const USER_ID_KEY: &str = "user_id";
 
 #[derive(Clone, Debug)]
 pub struct PgSessionStore {
-    pool: PgPool,
+    db: Db,
 }
 
 impl PgSessionStore {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    async fn conn(&self) -> session_store::Result<crate::server::db::Conn> {
+        self.db.conn().await.map_err(backend)
     }
 
     /// Ends every session of `user_id` except `keep` (the one making the change),
     /// inside the caller's transaction.
     pub async fn delete_others(
-        conn: &mut sqlx::PgConnection,
+        conn: &mut PgConnection,
         user_id: i64,
         keep: Option<Id>,
     ) -> Result<u64, sqlx::Error> {
@@ -65,6 +71,7 @@ impl SessionStore for PgSessionStore {
         let (data, user_id) = encode(record)?;
         // A 128-bit random id colliding is all but impossible; if it happens, draw again
         // rather than overwrite someone else's session.
+        let mut conn = self.conn().await?;
         loop {
             let inserted = sqlx::query!(
                 "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
@@ -74,11 +81,11 @@ impl SessionStore for PgSessionStore {
                 data,
                 record.expiry_date
             )
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
             if inserted.rows_affected() == 1 {
-                return Ok(());
+                return conn.finish().await.map_err(backend);
             }
             record.id = Id::default();
         }
@@ -86,6 +93,7 @@ impl SessionStore for PgSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, user_id) = encode(record)?;
+        let mut conn = self.conn().await?;
         sqlx::query!(
             "UPDATE sessions SET data = $2, user_id = $3, expires_at = $4 WHERE id = $1",
             record.id.to_string(),
@@ -93,20 +101,22 @@ impl SessionStore for PgSessionStore {
             user_id,
             record.expiry_date
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await
         .map_err(backend)?;
-        Ok(())
+        conn.finish().await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query!(
             "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()",
             id.to_string()
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(backend)?;
+        conn.finish().await.map_err(backend)?;
         row.map(|row| {
             Ok(Record {
                 id: *id,
@@ -119,24 +129,26 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let mut conn = self.conn().await?;
         sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
-        Ok(())
+        conn.finish().await.map_err(backend)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for PgSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
+        let mut conn = self.conn().await?;
         sqlx::query!(
             "DELETE FROM sessions WHERE expires_at <= $1",
             OffsetDateTime::now_utc()
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await
         .map_err(backend)?;
-        Ok(())
+        conn.finish().await.map_err(backend)
     }
 }

@@ -4,12 +4,10 @@
 
 use std::time::Duration;
 
-use sqlx::PgPool;
-
-use crate::{config::LoginThrottleConfig, error::AppError};
+use crate::{config::LoginThrottleConfig, error::AppError, server::db::Db};
 
 pub struct Throttle<'a> {
-    pool: &'a PgPool,
+    db: &'a Db,
     config: &'a LoginThrottleConfig,
 }
 
@@ -29,8 +27,8 @@ impl Keys {
 }
 
 impl<'a> Throttle<'a> {
-    pub fn new(pool: &'a PgPool, config: &'a LoginThrottleConfig) -> Self {
-        Self { pool, config }
+    pub fn new(db: &'a Db, config: &'a LoginThrottleConfig) -> Self {
+        Self { db, config }
     }
 
     fn window_secs(&self) -> f64 {
@@ -46,6 +44,7 @@ impl<'a> Throttle<'a> {
     pub async fn attempt(&self, keys: &Keys) -> Result<(), AppError> {
         let mut all = vec![keys.account.clone()];
         all.extend(keys.address.clone());
+        let mut conn = self.db.conn().await?;
         let counts = sqlx::query!(
             r#"INSERT INTO login_throttle AS t (key, failures, window_started_at)
                SELECT key, 1, now() FROM unnest($1::text[]) AS key
@@ -59,8 +58,9 @@ impl<'a> Throttle<'a> {
             &all[..],
             self.window_secs()
         )
-        .fetch_all(self.pool)
+        .fetch_all(&mut *conn)
         .await?;
+        conn.finish().await?;
         let wait = counts
             .iter()
             .filter(|row| {
@@ -85,28 +85,30 @@ impl<'a> Throttle<'a> {
     /// forgiven entirely; the address only gets this attempt back, so one correct
     /// password does not reset an attacker's budget for other accounts.
     pub async fn succeeded(&self, keys: &Keys) -> Result<(), AppError> {
+        let mut conn = self.db.conn().await?;
         sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.account)
-            .execute(self.pool)
+            .execute(&mut *conn)
             .await?;
         if let Some(address) = &keys.address {
             sqlx::query!(
                 "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 1",
                 address
             )
-            .execute(self.pool)
+            .execute(&mut *conn)
             .await?;
         }
-        Ok(())
+        Ok(conn.finish().await?)
     }
 }
 
 /// Deletes counters whose window has long passed.
-pub async fn delete_stale(pool: &PgPool, window: Duration) -> Result<(), sqlx::Error> {
+pub async fn delete_stale(db: &Db, window: Duration) -> Result<(), sqlx::Error> {
+    let mut conn = db.conn().await?;
     sqlx::query!(
         "DELETE FROM login_throttle WHERE window_started_at <= now() - make_interval(secs => $1)",
         window.as_secs_f64()
     )
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    conn.finish().await
 }
