@@ -24,6 +24,9 @@ pub struct Config {
     /// How many password hashes may run at once; more wait their turn so that a burst
     /// of log-ins cannot take every core from other requests.
     pub password_hash_concurrency: usize,
+    /// Serve `GET /__faults/panic`, a handler that panics, for `scripts/faults` to
+    /// check that one failing request leaves the server serving. Never in production.
+    pub fault_injection: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -253,6 +256,7 @@ impl Config {
             served_over_https: parse_bool_or(&get, "SERVED_OVER_HTTPS", true)?,
             trust_forwarded_for: parse_bool_or(&get, "TRUST_FORWARDED_FOR", false)?,
             password_hash_concurrency,
+            fault_injection: parse_bool_or(&get, "FAULT_INJECTION", false)?,
         })
     }
 }

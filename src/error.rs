@@ -198,13 +198,42 @@ mod tests {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
-    use axum::http::{header, HeaderValue, StatusCode};
+pub mod ssr {
+    use axum::{
+        body::Body,
+        extract::Request,
+        http::{header, HeaderValue, StatusCode},
+        middleware::Next,
+        response::Response,
+    };
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
     use super::AppError;
     use crate::server::db::is_transient;
+
+    /// A server function whose arguments could not be decoded fails before its body
+    /// runs, and Leptos answers such errors with 500 whatever they say. This puts
+    /// the status the error itself names (400 for a body that is not understood)
+    /// on any server-function error answered with 500.
+    pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+            || !response.headers().contains_key("serverfnerror")
+        {
+            return response;
+        }
+        let (mut parts, body) = response.into_parts();
+        // Error bodies are a few hundred bytes; anything else is passed on as is.
+        let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+            return Response::from_parts(parts, Body::empty());
+        };
+        if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+            parts.status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
 
     impl AppError {
         /// Gives a server function's HTTP response this error's status. Plain form
@@ -223,6 +252,24 @@ mod ssr {
                         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 );
             }
+        }
+    }
+
+    impl AppError {
+        /// The answer a server function would have given: this error's status and
+        /// its JSON, for middleware that refuses a call before Leptos decodes it.
+        pub fn into_server_fn_response(self) -> Response {
+            use leptos::server_fn::Encodes;
+            let status =
+                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = super::AppErrorEncoding::encode(&self).unwrap_or_default();
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
         }
     }
 

@@ -33,3 +33,22 @@ impl std::error::Error for FieldError {}
 pub fn char_count(s: &str) -> usize {
     s.chars().count()
 }
+
+/// The first character of `s` that text fields refuse: control characters, which
+/// cannot be seen (and NUL, which PostgreSQL cannot even store), except the line
+/// breaks and tabs that multi-line text is allowed when `multiline`.
+pub fn forbidden_char(s: &str, multiline: bool) -> Option<char> {
+    s.chars()
+        .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// How a refused character is named in a message: its code point, since it has no
+/// visible form.
+pub fn describe_char(c: char) -> String {
+    match c {
+        '\0' => "a NUL character (U+0000)".to_owned(),
+        '\n' | '\r' => "a line break".to_owned(),
+        '\t' => "a tab".to_owned(),
+        c => format!("an invisible control character (U+{:04X})", u32::from(c)),
+    }
+}

@@ -1,7 +1,7 @@
 //! Account input, parsed once: `Email`, `Name` and `Password` can only hold values that
 //! satisfy the rules, so code that has one never checks again.
 
-use crate::validation::{char_count, FieldError};
+use crate::validation::{char_count, describe_char, forbidden_char, FieldError};
 
 pub const EMAIL_MAX_CHARS: usize = 254;
 pub const NAME_MAX_CHARS: usize = 100;
@@ -62,6 +62,12 @@ pub struct Name(String);
 impl Name {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
+        if let Some(c) = forbidden_char(name, false) {
+            return Err(FieldError::new(
+                "name",
+                format!("Name can't contain {}: remove it.", describe_char(c)),
+            ));
+        }
         match char_count(name) {
             0 => Err(FieldError::new("name", "Enter your name.")),
             n if n > NAME_MAX_CHARS => Err(FieldError::new(
@@ -194,6 +200,13 @@ mod tests {
             "Ada Lovelace"
         );
         assert_eq!(Name::parse(" \t ").unwrap_err().message, "Enter your name.");
+    }
+
+    #[test]
+    fn a_name_with_a_nul_character_is_refused_and_says_so() {
+        let error = Name::parse("Ada\0").unwrap_err();
+        assert_eq!(error.field, "name");
+        assert!(error.message.contains("NUL"), "{}", error.message);
     }
 
     #[test]

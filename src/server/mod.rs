@@ -1,6 +1,7 @@
 //! The server: its shared state, the router (built by one function that tests use
 //! too), and the start-up sequence `main` runs.
 
+mod bodies;
 pub mod db;
 pub mod forms;
 mod health;
@@ -73,11 +74,18 @@ pub fn router(state: AppState) -> Router {
         })
         .merge(crate::tasks::ssr::routes())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(
+            crate::error::ssr::server_fn_error_status,
+        ))
+        .layer(axum::middleware::from_fn(bodies::check_server_fn_body))
         .layer(axum::middleware::from_fn_with_state(
             AuthLayerState::from(&state),
             crate::auth::ssr::authenticate,
         ))
         .layer(crate::auth::ssr::session_layer(&state))
+        .layer(axum::middleware::from_fn(
+            crate::auth::ssr::unsaved_session_is_unavailable,
+        ))
         .layer(axum::middleware::from_fn(
             security::refuse_cross_site_writes,
         ));
@@ -104,8 +112,12 @@ pub fn router(state: AppState) -> Router {
             axum::http::HeaderValue::from_static(pkg_cache),
         ));
 
-    let router = Router::new()
-        .route("/healthz", get(health::healthz))
+    let mut router = Router::new().route("/healthz", get(health::healthz));
+    if state.config.fault_injection {
+        tracing::warn!("FAULT_INJECTION is on: GET /__faults/panic panics on purpose");
+        router = router.route("/__faults/panic", get(injected_panic));
+    }
+    let router = router
         .merge(assets)
         .merge(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
@@ -118,6 +130,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(http_log::panic_response))
         .layer(http_log::layer())
         .with_state(state)
+}
+
+async fn injected_panic() -> &'static str {
+    panic!("injected fault (FAULT_INJECTION): a handler that panics")
 }
 
 /// Start-up: configuration, logging, database, migrations, then serve until SIGINT

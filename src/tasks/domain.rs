@@ -1,18 +1,24 @@
 //! Task input, parsed once: `TaskTitle` and `TaskDescription` hold only values the
 //! database's CHECK constraints would also accept.
 
-use crate::validation::{char_count, FieldError};
+use crate::validation::{char_count, describe_char, forbidden_char, FieldError};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
 
-/// A trimmed title of 1 to 200 characters.
+/// A trimmed title of 1 to 200 characters, on one line, with nothing invisible.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskTitle(String);
 
 impl TaskTitle {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let title = raw.trim();
+        if let Some(c) = forbidden_char(title, false) {
+            return Err(FieldError::new(
+                "title",
+                format!("Title can't contain {}: remove it.", describe_char(c)),
+            ));
+        }
         match char_count(title) {
             0 => Err(FieldError::new(
                 "title",
@@ -35,13 +41,20 @@ impl TaskTitle {
     }
 }
 
-/// An optional description: trimmed, empty means none, at most 1000 characters.
+/// An optional description: trimmed, empty means none, at most 1000 characters;
+/// line breaks and tabs allowed, other control characters not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskDescription(Option<String>);
 
 impl TaskDescription {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let description = raw.trim();
+        if let Some(c) = forbidden_char(description, true) {
+            return Err(FieldError::new(
+                "description",
+                format!("Description can't contain {}: remove it.", describe_char(c)),
+            ));
+        }
         match char_count(description) {
             0 => Ok(Self(None)),
             n if n > DESCRIPTION_MAX_CHARS => Err(FieldError::new(
@@ -140,7 +153,39 @@ mod properties {
 
     use super::*;
 
+    #[test]
+    fn a_nul_or_control_character_in_a_title_is_refused_and_named() {
+        for (raw, named) in [
+            ("Buy\0milk", "NUL"),
+            ("Buy\nmilk", "line break"),
+            ("Buy\u{7}milk", "U+0007"),
+        ] {
+            let error = TaskTitle::parse(raw).unwrap_err();
+            assert_eq!(error.field, "title");
+            assert!(error.message.contains(named), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn a_description_keeps_line_breaks_and_tabs_but_refuses_nul() {
+        let kept = TaskDescription::parse("first line\n\tsecond line").unwrap();
+        assert_eq!(kept.as_deref(), Some("first line\n\tsecond line"));
+        let error = TaskDescription::parse("notes\0").unwrap_err();
+        assert_eq!(error.field, "description");
+        assert!(error.message.contains("NUL"), "{}", error.message);
+    }
+
     proptest! {
+        #[test]
+        fn no_accepted_title_or_description_holds_what_postgresql_cannot_store(raw in ".{0,40}") {
+            if let Ok(title) = TaskTitle::parse(&raw) {
+                prop_assert!(!title.as_str().chars().any(char::is_control));
+            }
+            if let Ok(TaskDescription(Some(text))) = TaskDescription::parse(&raw) {
+                prop_assert!(!text.contains('\0'));
+            }
+        }
+
         #[test]
         fn a_title_is_accepted_exactly_when_its_trimmed_length_is_1_to_200(raw in "\\PC{0,260}") {
             let n = raw.trim().chars().count();

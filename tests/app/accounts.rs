@@ -703,3 +703,25 @@ async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(pool: PgP
         .count();
     assert_eq!((checked, refused), (3, 9), "{statuses:?}");
 }
+
+#[sqlx::test]
+async fn a_session_that_cannot_be_saved_answers_temporarily_unavailable(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    app.signed_up("ada@example.com").await;
+    // The session table failing the way an unreachable database would.
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = '08006'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION refuse();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let response = app.browser().log_in("ada@example.com", PASSWORD).await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        response.body.contains("temporarily unavailable"),
+        "{}",
+        response.body
+    );
+}

@@ -238,3 +238,23 @@ fn the_server_retries_a_closed_port_then_exits_naming_host_and_port() {
         "the password leaked"
     );
 }
+
+#[sqlx::test]
+async fn a_handler_that_panics_answers_500_without_details_and_the_server_keeps_serving(
+    pool: PgPool,
+) {
+    let app = TestApp::with_config(pool, &[("FAULT_INJECTION", "true")]);
+    let mut browser = app.browser();
+    let response = browser.get("/__faults/panic").await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!response.body.contains("injected"), "{}", response.body);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("Still here", "").await;
+}
+
+#[sqlx::test]
+async fn the_panicking_handler_exists_only_with_fault_injection_on(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let response = app.browser().get("/__faults/panic").await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+}

@@ -2,6 +2,7 @@
 //! per test (`#[sqlx::test]` creates it from DATABASE_URL and runs the migrations).
 
 mod accounts;
+mod bad_input;
 mod foundation;
 mod helpers;
 mod pooler;

@@ -145,6 +145,22 @@ async fn resolve(auth: &AuthLayerState, session: &Session) -> Result<Option<User
     Ok(Some(user))
 }
 
+/// tower-sessions answers a bare 500 (no body, no content type) when saving the
+/// session fails after the handler ran: that is the session table being out of
+/// reach, a passing fault, so it becomes the same "temporarily unavailable" as any
+/// other. Sits directly outside the session layer.
+pub async fn unsaved_session_is_unavailable(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() == axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        && !response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return AppError::Unavailable.into_response();
+    }
+    response
+}
+
 /// Session store failures are database failures: most likely passing.
 fn session_error(error: tower_sessions::session::Error) -> AppError {
     tracing::warn!(%error, "session store unavailable");

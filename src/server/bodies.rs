@@ -1,0 +1,134 @@
+//! Server-function bodies checked before Leptos decodes them: an encoding it is
+//! meant to decode, holding UTF-8 text.
+//!
+//! Leptos decodes a form body whatever its declared type, and turns invalid UTF-8
+//! into U+FFFD, which would then be stored as if the person had typed it.
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, Method},
+    middleware::Next,
+    response::Response,
+};
+
+use leptos::server_fn::ServerFn;
+
+use super::MAX_BODY_BYTES;
+use crate::{error::AppError, tasks::ImportTasks};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const MULTIPART: &str = "multipart/form-data";
+
+fn refuse(detail: &str) -> Response {
+    AppError::BadRequest {
+        detail: detail.to_owned(),
+    }
+    .into_server_fn_response()
+}
+
+/// Middleware for `POST /api/...`: other content types are refused, and a form
+/// whose decoded text is not UTF-8 is refused rather than guessed at.
+pub async fn check_server_fn_body(request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    // Each server function decodes one encoding, and Leptos panics on a multipart
+    // body it cannot find the boundary of.
+    let uploads = request.uri().path() == <ImportTasks as ServerFn>::PATH;
+    match content_type.as_deref() {
+        Some(MULTIPART) if uploads && has_boundary(&request) => next.run(request).await,
+        Some(MULTIPART) if uploads => refuse("the multipart upload names no boundary"),
+        _ if uploads => refuse(&format!(
+            "send the file as {MULTIPART}, not {}",
+            content_type.as_deref().unwrap_or("without a Content-Type")
+        )),
+        Some(FORM) => {
+            let (parts, body) = request.into_parts();
+            // The body limit layer outside has already capped the size.
+            let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+                return refuse("the request body could not be read");
+            };
+            if !form_is_utf8(&bytes) {
+                return refuse("the form data is not UTF-8 text");
+            }
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        _ => refuse(&format!(
+            "send the data as {FORM}, not {}",
+            content_type.as_deref().unwrap_or("without a Content-Type")
+        )),
+    }
+}
+
+fn has_boundary(request: &Request) -> bool {
+    let Some(content_type) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    content_type.split(';').skip(1).any(|param| {
+        param.split_once('=').is_some_and(|(key, value)| {
+            key.trim().eq_ignore_ascii_case("boundary")
+                && !value.trim().trim_matches('"').is_empty()
+        })
+    })
+}
+
+/// Whether every key and value of a URL-encoded form is UTF-8 once decoded. The
+/// separators are ASCII, so checking the whole decoded body checks every part.
+fn form_is_utf8(body: &[u8]) -> bool {
+    let mut decoded = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let escaped = (body[i] == b'%')
+            .then(|| body.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            None => {
+                decoded.push(body[i]);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_is_utf8;
+
+    #[test]
+    fn forms_are_utf8_when_every_escape_and_raw_byte_decodes_to_utf8() {
+        assert!(form_is_utf8(b"title=Buy+milk&description="));
+        assert!(form_is_utf8("title=caf%C3%A9&name=名前".as_bytes()));
+        assert!(form_is_utf8(b"title=100%&x=%zz"), "a stray % is literal");
+    }
+
+    #[test]
+    fn forms_with_invalid_utf8_escaped_or_raw_are_not() {
+        assert!(!form_is_utf8(b"title=%FF%FE"));
+        assert!(!form_is_utf8(b"title=\xff"));
+        assert!(!form_is_utf8(b"title=%E2%82"), "a cut-off sequence");
+    }
+}
