@@ -25,8 +25,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// as two exchanges (parse and describe, then bind and execute), and outside a
 /// transaction the pooler may send the second to another server, where the
 /// statement does not exist or, worse, is another one with the same name. So
-/// behind such a pooler every unit of work is a transaction and statements are
-/// unnamed; against PostgreSQL itself, statements autocommit and stay prepared.
+/// behind such a pooler every unit of work is a transaction, which keeps one server
+/// for its length, and begins by dropping the statements an earlier client left on
+/// that server (sqlx names them per connection, so names would clash). Against
+/// PostgreSQL itself, statements autocommit and stay prepared.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: PgPool,
@@ -34,6 +36,8 @@ pub struct Db {
 }
 
 impl Db {
+    /// `pool` as [`connect`] makes it for the mode: behind a pooler, without a
+    /// statement cache (the statements it would remember are dropped).
     pub fn new(pool: PgPool, transaction_pooler: bool) -> Self {
         Self {
             pool,
@@ -57,7 +61,13 @@ impl Db {
 
     /// A unit of work that is all or nothing, whatever the mode.
     pub async fn transaction(&self) -> Result<Conn, sqlx::Error> {
-        Ok(Conn::Transaction(self.pool.begin().await?))
+        let tx = if self.transaction_pooler {
+            // One round trip, as one simple query.
+            self.pool.begin_with("BEGIN; DEALLOCATE ALL").await?
+        } else {
+            self.pool.begin().await?
+        };
+        Ok(Conn::Transaction(tx))
     }
 }
 
@@ -163,9 +173,10 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
 
     let mut options = config.url.connect_options();
     if pooler {
-        // No named statements (see `Db`), and no startup parameter PgBouncer does
-        // not know (it refuses the connection over `extra_float_digits`); results
-        // come back in binary, so the float text format does not matter.
+        // No statement cache (a server's statements are dropped at each unit of
+        // work, see `Db`), and no startup parameter PgBouncer does not know (it
+        // refuses the connection over `extra_float_digits`); results come back in
+        // binary, so the float text format does not matter.
         options = options.statement_cache_capacity(0).extra_float_digits(None);
     }
     let pool = retry_connect(&config.url, config.connect_retry_for, || {
@@ -249,10 +260,10 @@ where
 /// wrong credentials, a missing database and other mistakes only a person can fix.
 pub fn is_transient(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
+        // A certificate that does not verify surfaces as invalid data on the
+        // socket (rustls inside sqlx): as permanent as a wrong password.
+        sqlx::Error::Io(io) => io.kind() != std::io::ErrorKind::InvalidData,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
         // A certificate that does not verify, or a server without TLS when TLS is
         // required, does not get better by waiting.
         sqlx::Error::Tls(_) => false,
@@ -262,5 +273,36 @@ pub fn is_transient(error: &sqlx::Error) -> bool {
             code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Error, ErrorKind};
+
+    use super::is_transient;
+
+    #[test]
+    fn an_unreachable_or_busy_database_is_a_passing_fault() {
+        for kind in [
+            ErrorKind::ConnectionRefused,
+            ErrorKind::ConnectionReset,
+            ErrorKind::UnexpectedEof,
+        ] {
+            assert!(
+                is_transient(&sqlx::Error::Io(Error::from(kind))),
+                "{kind:?}"
+            );
+        }
+        assert!(is_transient(&sqlx::Error::PoolTimedOut));
+    }
+
+    #[test]
+    fn a_certificate_that_does_not_verify_is_not_retried() {
+        let refused = Error::new(
+            ErrorKind::InvalidData,
+            "invalid peer certificate: UnknownIssuer",
+        );
+        assert!(!is_transient(&sqlx::Error::Io(refused)));
     }
 }

@@ -3,16 +3,21 @@
 //! the database for what the person was told happened.
 
 use axum::http::StatusCode;
-use sqlx::PgPool;
+use sqlx::{postgres::PgPoolOptions, PgPool};
 
 use crate::{
     helpers::{TestApp, PASSWORD},
     tasks::multipart_import,
 };
 
-fn pooled_app(pool: PgPool) -> TestApp {
+/// The app in pooler mode, on a pool made the way `db::connect` makes one for it.
+async fn pooled_app(pool: &PgPool) -> TestApp {
+    let options = (*pool.connect_options())
+        .clone()
+        .statement_cache_capacity(0);
+    let uncached = PgPoolOptions::new().connect_with(options).await.unwrap();
     TestApp::with_config(
-        pool,
+        uncached,
         &[
             ("DATABASE_TRANSACTION_POOLER", "true"),
             // Only parsed: required in this mode, and these tests run no migrations.
@@ -27,7 +32,7 @@ async fn scalar(pool: &PgPool, sql: &str) -> i64 {
 
 #[sqlx::test]
 async fn behind_a_pooler_every_acknowledged_write_is_in_the_database(pool: PgPool) {
-    let app = pooled_app(pool.clone());
+    let app = pooled_app(&pool).await;
     let mut ada = app.signed_up("ada@example.com").await;
     assert_eq!(scalar(&pool, "SELECT count(*) FROM users").await, 1);
     assert_eq!(scalar(&pool, "SELECT count(*) FROM sessions").await, 1);
