@@ -159,8 +159,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
         // are asked for, and walk the primary key filtering by person: fine for
         // one person, slow for the one with 100,000 tasks. Planning each time
         // costs a fraction of a millisecond. (Behind a transaction-mode pooler a
-        // session setting would not stick, but statements are unnamed there and so
-        // planned for their values anyway.)
+        // session setting would not stick, but there statements are prepared
+        // afresh in each unit of work, never run often enough for a generic plan.)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if !pooler {
