@@ -18,6 +18,11 @@ function asOwner(cmd, args) {
   return IS_ROOT ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
+/** Gives `path` to the user the database servers run as (a no-op unless root). */
+export function ownByServer(path) {
+  if (OWNER !== null) chownSync(path, OWNER, OWNER);
+}
+
 function ownedDir(path, mode = 0o700) {
   mkdirSync(path, { recursive: true, mode });
   if (OWNER !== null) chownSync(path, OWNER, OWNER);
@@ -81,8 +86,9 @@ function childrenOf(pid) {
 
 /** A PostgreSQL cluster of its own, in `dir`, on `port`, reachable over TCP by role `tasks`. */
 export class Cluster {
-  constructor({ bin, dir, port, password, maxConnections = 40, extraConf = '' }) {
-    Object.assign(this, { bin, dir, port, password, maxConnections, extraConf });
+  // `beforeFirstStart(dataDir)` runs after initdb, e.g. to put certificates in place.
+  constructor({ bin, dir, port, password, maxConnections = 40, extraConf = '', beforeFirstStart }) {
+    Object.assign(this, { bin, dir, port, password, maxConnections, extraConf, beforeFirstStart });
     this.data = join(dir, 'data');
     this.socket = join(dir, 'run');
     this.log = join(dir, 'postgres.log');
@@ -101,7 +107,7 @@ max_connections = ${this.maxConnections}
 superuser_reserved_connections = 3
 ${this.extraConf}
 `);
-    this.preStart?.();
+    this.beforeFirstStart?.(this.data);
     await this.start();
     this.psql(`CREATE ROLE tasks LOGIN PASSWORD '${this.password}'`);
     this.psql('CREATE DATABASE faults OWNER tasks');

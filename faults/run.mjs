@@ -7,12 +7,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync, copyFileSync, chownSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
   App, Bouncer, Cluster, PASSWORD, call, checkWrites, createStream, freePort, get, logIn,
-  now, seconds, signUp, sleep, statusCounts, whoami,
+  now, ownByServer, seconds, signUp, sleep, statusCounts, whoami,
 } from './lib.mjs';
 
 const BIN = process.env.FAULTS_BIN;
@@ -406,19 +406,15 @@ const scenarios = [
     const tls = new Cluster({
       bin: PG_BIN, dir: join(WORK, 'pg-tls'), port: await freePort(55530), password: dbPassword,
       extraConf: `ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n`,
+      // The key must belong to the server's user and be readable by it alone.
+      beforeFirstStart: (data) => {
+        for (const f of ['server.crt', 'server.key']) {
+          copyFileSync(join(dir, f), join(data, f));
+          ownByServer(join(data, f));
+        }
+        chmodSync(join(data, 'server.key'), 0o600);
+      },
     });
-    // The server's key must belong to the server's user, readable by it alone.
-    const installCert = () => {
-      for (const f of ['server.crt', 'server.key']) {
-        copyFileSync(join(dir, f), join(tls.data, f));
-      }
-      const owner = process.getuid() === 0 ? Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()) : null;
-      for (const f of ['server.crt', 'server.key']) {
-        if (owner !== null) chownSync(join(tls.data, f), owner, owner);
-      }
-      spawnSync('chmod', ['600', join(tls.data, 'server.key')]);
-    };
-    tls.preStart = installCert;
     await tls.init();
     try {
       const verified = await healthyApp('tls-verify-full', {
