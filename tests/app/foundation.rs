@@ -258,3 +258,45 @@ async fn the_panicking_handler_exists_only_with_fault_injection_on(pool: PgPool)
     let response = app.browser().get("/__faults/panic").await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test]
+async fn every_page_a_signed_in_person_sees_carries_the_page_csp(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    for path in ["/", "/?filter=active", "/account", "/login"] {
+        let response = ada.get(path).await;
+        let csp = response
+            .header("content-security-policy")
+            .unwrap_or_default();
+        assert!(
+            csp.contains("'nonce-"),
+            "{path} ({}): {csp}",
+            response.status
+        );
+    }
+}
+
+#[sqlx::test]
+async fn the_page_after_a_plain_form_sign_up_carries_the_page_csp(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut browser = app.browser();
+    let response = browser
+        .send(crate::helpers::plain_form_post(
+            "/api/signup",
+            "http://localhost:3000/signup",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", crate::helpers::PASSWORD),
+            ],
+        ))
+        .await;
+    let location = response.header("location").unwrap_or("/").to_owned();
+    let page = browser.get(&location).await;
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains("'nonce-"),
+        "{location} ({}): {csp}",
+        page.status
+    );
+}
