@@ -156,7 +156,7 @@ pub async fn unsaved_session_is_unavailable(request: Request, next: Next) -> Res
             .headers()
             .contains_key(axum::http::header::CONTENT_TYPE)
     {
-        return AppError::Unavailable.into_response();
+        return AppError::Unavailable.into_server_fn_response();
     }
     response
 }

@@ -1,11 +1,12 @@
 //! Password hashing with argon2id, off the async runtime and bounded, so a burst of
-//! log-ins queues for CPU instead of stalling every other request.
+//! log-ins queues for CPU instead of stalling every other request, and in working
+//! memory that is reused, so a burst does not grow the process either.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
-    Argon2,
+    password_hash::{self, rand_core::OsRng, Output, ParamsString, PasswordHash, Salt, SaltString},
+    Algorithm, Argon2, Block, Params, Version,
 };
 use tokio::sync::Semaphore;
 
@@ -17,6 +18,7 @@ const QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Passwords {
     permits: Arc<Semaphore>,
+    memory: Arc<Memory>,
     /// Verified against when the email is unknown, so that answer costs the same
     /// time as a wrong password and timing does not reveal who has an account.
     dummy_hash: Arc<str>,
@@ -24,11 +26,14 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(concurrency: usize) -> Self {
+        let concurrency = concurrency.max(1);
+        let memory = Arc::new(Memory::new(concurrency));
         let dummy = SaltString::generate(&mut OsRng);
-        let dummy_hash =
-            hash_blocking(dummy.as_str()).expect("hashing a fixed-size random string cannot fail");
+        let dummy_hash = hash_blocking(&memory, dummy.as_str())
+            .expect("hashing a fixed-size random string cannot fail");
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            memory,
             dummy_hash: dummy_hash.into(),
         }
     }
@@ -36,7 +41,8 @@ impl Passwords {
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) for the new password.
     pub async fn hash(&self, password: &Password) -> Result<String, AppError> {
         let password = password.expose().to_owned();
-        self.run(move || hash_blocking(&password))
+        let memory = Arc::clone(&self.memory);
+        self.run(move || hash_blocking(&memory, &password))
             .await?
             .map_err(|error| {
                 tracing::error!(%error, "password hashing failed");
@@ -52,15 +58,9 @@ impl Passwords {
             Some(hash) => (hash.to_owned(), true),
             None => (self.dummy_hash.to_string(), false),
         };
+        let memory = Arc::clone(&self.memory);
         let matches = self
-            .run(move || {
-                let parsed = PasswordHash::new(&stored)?;
-                match Argon2::default().verify_password(password.as_bytes(), &parsed) {
-                    Ok(()) => Ok(true),
-                    Err(argon2::password_hash::Error::Password) => Ok(false),
-                    Err(error) => Err(error),
-                }
-            })
+            .run(move || verify_blocking(&memory, &password, &stored))
             .await?
             .map_err(|error| {
                 tracing::error!(%error, "a stored password hash could not be checked");
@@ -89,10 +89,158 @@ impl Passwords {
     }
 }
 
-fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
+/// Argon2's working memory (19 MiB with the default parameters), one buffer per hash
+/// that may run at once, kept between hashes. Allocating it afresh for every hash let
+/// the allocator keep a copy on each blocking thread that had hashed: peak memory
+/// then depended on how many threads tokio happened to use.
+struct Memory {
+    buffers: Mutex<Vec<Vec<Block>>>,
+    keep: usize,
+}
+
+impl Memory {
+    fn new(keep: usize) -> Self {
+        Self {
+            buffers: Mutex::new(Vec::with_capacity(keep)),
+            keep,
+        }
+    }
+
+    fn with_blocks<T>(&self, params: &Params, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let taken = self
+            .buffers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut blocks = taken.unwrap_or_default();
+        if blocks.len() < params.block_count() {
+            blocks.resize(params.block_count(), Block::new());
+        }
+        let result = work(&mut blocks);
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        // A hash whose request was abandoned can finish beside its successor; the
+        // extra buffer is then freed rather than kept.
+        if buffers.len() < self.keep {
+            buffers.push(blocks);
+        }
+        result
+    }
+}
+
+/// The hash of `password` under `argon2`'s parameters, as `PasswordHasher` would
+/// compute it, in `memory`'s reused blocks.
+fn compute(
+    memory: &Memory,
+    argon2: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: Salt<'_>,
+) -> Result<Output, password_hash::Error> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    memory.with_blocks(params, |blocks| {
+        Output::init_with(output_len, |out| {
+            Ok(argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks)?)
+        })
+    })
+}
+
+fn hash_blocking(memory: &Memory, password: &str) -> Result<String, password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    // Argon2::default() is argon2id with m = 19 MiB, t = 2, p = 1: OWASP's minimum.
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    // The defaults are argon2id with m = 19 MiB, t = 2, p = 1: OWASP's minimum.
+    let params = Params::default();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let output = compute(
+        memory,
+        &argon2,
+        &params,
+        password.as_bytes(),
+        salt.as_salt(),
+    )?;
+    Ok(PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    }
+    .to_string())
+}
+
+/// Whether `password` matches the PHC string `stored`, with the parameters stored
+/// in it (so hashes made with other settings keep working).
+fn verify_blocking(
+    memory: &Memory,
+    password: &str,
+    stored: &str,
+) -> Result<bool, password_hash::Error> {
+    let parsed = PasswordHash::new(stored)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(password_hash::Error::PhcStringField);
+    };
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let computed = compute(memory, &argon2, &params, password.as_bytes(), salt)?;
+    // `Output`'s equality is constant-time.
+    Ok(computed == expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    use super::*;
+
+    #[test]
+    fn a_hash_is_a_standard_argon2id_phc_string_that_argon2_itself_verifies() {
+        let memory = Memory::new(1);
+        let hash = hash_blocking(&memory, "correct horse battery staple").unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery staple", &parsed)
+            .is_ok());
+    }
+
+    #[test]
+    fn verifying_accepts_the_password_and_refuses_any_other() {
+        let memory = Memory::new(1);
+        let hash = hash_blocking(&memory, "correct horse battery staple").unwrap();
+        assert!(verify_blocking(&memory, "correct horse battery staple", &hash).unwrap());
+        assert!(!verify_blocking(&memory, "correct horse battery stapler", &hash).unwrap());
+    }
+
+    #[test]
+    fn hashes_made_with_other_parameters_still_verify() {
+        let salt = SaltString::generate(&mut OsRng);
+        let params = Params::new(8192, 3, 1, None).unwrap();
+        let stored = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"an older, cheaper hash", &salt)
+            .unwrap()
+            .to_string();
+        let memory = Memory::new(1);
+        assert!(verify_blocking(&memory, "an older, cheaper hash", &stored).unwrap());
+        assert!(!verify_blocking(&memory, "something else", &stored).unwrap());
+    }
+
+    #[test]
+    fn the_working_memory_is_reused_and_never_kept_beyond_the_concurrency() {
+        let memory = Memory::new(1);
+        let params = Params::default();
+        memory.with_blocks(&params, |_| {
+            // A second hash at the same time (an abandoned request's) gets its own.
+            memory.with_blocks(&params, |_| ());
+        });
+        assert_eq!(memory.buffers.lock().unwrap().len(), 1);
+    }
 }
