@@ -232,13 +232,7 @@ async fn changing_the_password_ends_every_other_session(pool: PgPool) {
     assert!(phone.whoami().await.is_some());
 
     let wrong = laptop
-        .call(
-            "/api/account/password",
-            &[
-                ("current_password", "wrong password!"),
-                ("new_password", "a brand new passphrase"),
-            ],
-        )
+        .change_password("wrong password!", "a brand new passphrase")
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -247,13 +241,7 @@ async fn changing_the_password_ends_every_other_session(pool: PgPool) {
     );
 
     let response = laptop
-        .call(
-            "/api/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "a brand new passphrase"),
-            ],
-        )
+        .change_password(PASSWORD, "a brand new passphrase")
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     assert_eq!(laptop.whoami().await.as_deref(), Some("ada@example.com"));

@@ -263,8 +263,9 @@ async fn the_panicking_handler_exists_only_with_fault_injection_on(pool: PgPool)
 async fn every_page_a_signed_in_person_sees_carries_the_page_csp(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;
-    for path in ["/", "/?filter=active", "/account", "/login"] {
+    for path in ["/", "/?filter=active", "/account"] {
         let response = ada.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
         let csp = response
             .header("content-security-policy")
             .unwrap_or_default();
@@ -291,8 +292,10 @@ async fn the_page_after_a_plain_form_sign_up_carries_the_page_csp(pool: PgPool) 
             ],
         ))
         .await;
-    let location = response.header("location").unwrap_or("/").to_owned();
+    assert_eq!(response.status, StatusCode::FOUND, "{}", response.body);
+    let location = response.header("location").unwrap_or_default().to_owned();
     let page = browser.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK, "{location}");
     let csp = page.header("content-security-policy").unwrap_or_default();
     assert!(
         csp.contains("'nonce-"),

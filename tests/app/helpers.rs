@@ -184,6 +184,14 @@ impl Browser {
             .await
     }
 
+    pub async fn change_password(&mut self, current: &str, new: &str) -> TestResponse {
+        self.call(
+            "/api/account/password",
+            &[("current_password", current), ("new_password", new)],
+        )
+        .await
+    }
+
     pub async fn log_out(&mut self) -> TestResponse {
         self.call("/api/logout", &[]).await
     }

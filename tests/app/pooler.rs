@@ -127,13 +127,7 @@ async fn behind_a_pooler_every_acknowledged_write_is_in_the_database(pool: PgPoo
     );
     assert_eq!(scalar(&pool, "SELECT count(*) FROM sessions").await, 2);
     let response = ada
-        .call(
-            "/api/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "a brand new passphrase"),
-            ],
-        )
+        .change_password(PASSWORD, "a brand new passphrase")
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     assert_eq!(scalar(&pool, "SELECT count(*) FROM sessions").await, 1);
