@@ -136,11 +136,25 @@ async fn injected_panic() -> &'static str {
     panic!("injected fault (FAULT_INJECTION): a handler that panics")
 }
 
+/// mimalloc asks for transparent huge pages, so every 2 MiB region it touches
+/// becomes resident in full. Measured without them: 34 MB instead of 44 MB just
+/// after start, 48 MB instead of 64 MB after pages at concurrency 64 (and once,
+/// with THP, 230 MB).
+/// The prctl covers hosts whose kernel uses huge pages unasked (`always`) too.
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
+        tracing::debug!("could not disable transparent huge pages");
+    }
+}
+
 /// Start-up: configuration, logging, database, migrations, then serve until SIGINT
 /// or SIGTERM, letting in-flight requests finish.
 pub async fn run() -> ExitCode {
     let _ = dotenvy::dotenv();
     http_log::init_tracing();
+    disable_transparent_huge_pages();
 
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -256,4 +270,15 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn the_server_opts_out_of_transparent_huge_pages() {
+        super::disable_transparent_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE only reads the process's flag.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1, "huge pages would inflate resident memory");
+    }
 }
