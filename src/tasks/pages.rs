@@ -10,7 +10,7 @@ use leptos::{
 };
 use leptos_meta::Title;
 use leptos_router::{
-    components::{Form, A},
+    components::A,
     hooks::{use_navigate, use_params_map, use_query_map, use_url},
     NavigateOptions,
 };
@@ -289,6 +289,14 @@ fn TaskItem(task: Task, position: Position, editing: Memo<Option<i64>>) -> impl 
     let task = StoredValue::new(task);
     let edit_href = position.href(&[("edit", id.to_string())]);
     let back_href = position.href(&[]);
+    let on_edit = {
+        let navigate = use_navigate();
+        let edit_href = edit_href.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            navigate(&edit_href, NavigateOptions::default());
+        }
+    };
     view! {
         <li class:completed=completed>
             <ValidatedForm action=actions.set_completed validate=nothing_to_check class="inline">
@@ -306,13 +314,15 @@ fn TaskItem(task: Task, position: Position, editing: Memo<Option<i64>>) -> impl 
             } else {
                 Either::Right(view! { <TitleLink task=task.get_value() edit_href=edit_href.clone() /> })
             }}
-            <Form action="/" attr:class="inline">
+            // A plain GET form to this page with `edit` set; hydrated, the same URL
+            // without a page load.
+            <form action="/" method="get" class="inline" on:submit=on_edit>
                 {position.filter.as_query().map(|f| view! { <input type="hidden" name="filter" value=f /> })}
                 {position.after.map(|a| view! { <input type="hidden" name="after" value=a /> })}
                 {position.before.map(|b| view! { <input type="hidden" name="before" value=b /> })}
                 <input type="hidden" name="edit" value=id />
                 <button type="submit" class="secondary">"Edit"</button>
-            </Form>
+            </form>
             <ValidatedForm action=actions.delete validate=nothing_to_check class="inline">
                 <input type="hidden" name="id" value=id />
                 <button type="submit" class="secondary" disabled=move || actions.delete.pending().get()>"Delete"</button>
