@@ -6,7 +6,10 @@
 // opens PATH (default /login: no sign-in needed). The app sets `data-hydrated` on
 // <html> when hydration has finished; an init script records performance.now()
 // (milliseconds since navigation start) at that moment. Prints one JSON line:
-//   {"loads":20,"median_ms":...,"min_ms":...,"max_ms":...,"samples_ms":[...]}
+//   {"loads":20,"median_ms":...,"min_ms":...,"max_ms":...,"samples_ms":[...],"files":[...]}
+// `files` names what the last load fetched from /pkg/ (the bundle and any lazily
+// loaded chunks): what a first visit downloads. BENCH_COOKIE, when set, is sent as
+// the `session` cookie, for pages that need a signed-in person.
 // Playwright comes from end2end/node_modules; the browser is the system's Chromium
 // (PLAYWRIGHT_CHROMIUM overrides /usr/bin/chromium), as in end2end/playwright.config.ts.
 
@@ -50,6 +53,7 @@ async function main() {
     ],
   });
   const samples = [];
+  let files = [];
   try {
     // One load first that is not counted: starts the browser's own machinery.
     for (let i = 0; i <= loads; i++) {
@@ -66,11 +70,22 @@ async function main() {
           attributeFilter: ['data-hydrated'],
         });
       });
+      if (process.env.BENCH_COOKIE) {
+        await context.addCookies([{ name: 'session', value: process.env.BENCH_COOKIE, url: base }]);
+      }
       const page = await context.newPage();
+      const fetched = new Set();
+      page.on('response', (response) => {
+        const url = new URL(response.url());
+        if (url.pathname.startsWith('/pkg/')) fetched.add(decodeURIComponent(url.pathname.slice('/pkg/'.length)));
+      });
       await page.goto(base + page_path, { waitUntil: 'commit' });
       await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
       const at = await page.evaluate(() => window.__hydratedAt);
+      // Whatever the page still fetches after hydrating counts too.
+      await page.waitForLoadState('networkidle');
       if (i > 0) samples.push(Math.round(at * 10) / 10);
+      files = [...fetched].sort();
       await context.close();
     }
   } finally {
@@ -83,6 +98,7 @@ async function main() {
     min_ms: Math.min(...samples),
     max_ms: Math.max(...samples),
     samples_ms: samples,
+    files,
   }));
 }
 
