@@ -228,6 +228,13 @@ line();
 const missed = targets.filter(([, , ok]) => ok === false).length;
 line(`${targets.length - missed} of ${targets.length} targets met${missed ? `, ${missed} missed` : ''}.`);
 
+// The hand-made profile of what the misses come from, kept beside this script.
+const analysis = require('path').join(__dirname, 'analysis.md');
+if (fs.existsSync(analysis)) {
+  line();
+  line(fs.readFileSync(analysis, 'utf8').trimEnd());
+}
+
 const text = out.join('\n') + '\n';
 fs.writeFileSync(reportPath, text);
 process.stdout.write(text);
