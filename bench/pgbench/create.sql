@@ -1,6 +1,7 @@
--- POST /api/tasks/create: session, person, the INSERT (src/tasks/ssr.rs `create`;
+-- POST /api/tasks/create: session with person, the INSERT (src/tasks/ssr.rs `create`;
 -- its statement trigger updates task_counts, as in the app).
-SELECT data, expires_at FROM sessions WHERE id = :sid AND expires_at > now();
-SELECT id, name, email FROM users WHERE id = :uid AND is_active;
+SELECT s.data, s.expires_at, u.id, u.name, u.email FROM sessions AS s
+ LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active
+ WHERE s.id = :sid AND s.expires_at > now();
 INSERT INTO tasks (user_id, title, description) VALUES (:uid, :title, NULL)
  RETURNING id, title, description, completed;

@@ -1,8 +1,9 @@
 -- GET /?after=<id near the end>: as home.sql, plus the probe for newer tasks that a
 -- cursor page makes (src/tasks/ssr.rs `list_for`: `fetch_rows` before the newest
 -- task shown, limit 1) with :newest, the newest task the page shows.
-SELECT data, expires_at FROM sessions WHERE id = :sid AND expires_at > now();
-SELECT id, name, email FROM users WHERE id = :uid AND is_active;
+SELECT s.data, s.expires_at, u.id, u.name, u.email FROM sessions AS s
+ LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active
+ WHERE s.id = :sid AND s.expires_at > now();
 SELECT id, title, description, completed FROM tasks
  WHERE user_id = :uid AND id < :after ORDER BY id DESC LIMIT :limit;
 SELECT id, title, description, completed FROM tasks

@@ -356,6 +356,30 @@ async fn using_a_session_pushes_its_idle_expiry_forward(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_saved_session_holds_the_persons_id_but_not_their_name_or_email(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut browser = app.signed_up("ada@example.com").await;
+    // Stale activity, so the next request loads the session (with the person) and
+    // saves it again.
+    sqlx::query("UPDATE sessions SET data = jsonb_set(data, '{seen_at}', '0')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(browser.whoami().await.is_some());
+    let (data, seen_at): (String, i64) =
+        sqlx::query_as("SELECT data::text, (data->>'seen_at')::bigint FROM sessions")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(seen_at > 0, "the session was not saved again: {data}");
+    assert!(data.contains("user_id"), "{data}");
+    assert!(
+        !data.contains("ada@example.com") && !data.contains("_person"),
+        "the person was stored with the session: {data}"
+    );
+}
+
+#[sqlx::test]
 async fn expired_sessions_are_deleted_by_the_sweep(pool: PgPool) {
     use tower_sessions::ExpiredDeletion;
     let app = TestApp::new(pool.clone());

@@ -57,14 +57,12 @@ pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
 /// What the authentication middleware needs, cut from `AppState`.
 #[derive(Clone)]
 pub struct AuthLayerState {
-    db: Db,
     session: SessionConfig,
 }
 
 impl From<&AppState> for AuthLayerState {
     fn from(state: &AppState) -> Self {
         Self {
-            db: state.db.clone(),
             session: state.config.session.clone(),
         }
     }
@@ -98,13 +96,14 @@ async fn resolve(auth: &AuthLayerState, session: &Session) -> Result<Option<User
     if session.id().is_none() {
         return Ok(None); // no cookie: anonymous, and no query spent finding out
     }
-    let Some(user_id) = session
+    if session
         .get::<i64>(store::USER_ID_KEY)
         .await
         .map_err(session_error)?
-    else {
+        .is_none()
+    {
         return Ok(None);
-    };
+    }
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let logged_in_at = session
         .get::<i64>(LOGGED_IN_AT_KEY)
@@ -116,15 +115,12 @@ async fn resolve(auth: &AuthLayerState, session: &Session) -> Result<Option<User
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
-    let mut conn = auth.db.conn().await?;
-    let user = sqlx::query_as!(
-        User,
-        "SELECT id, name, email FROM users WHERE id = $1 AND is_active",
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    conn.finish().await?;
+    // Read in the same statement as the session (store.rs `load`).
+    let user = session
+        .get::<Option<User>>(store::PERSON_KEY)
+        .await
+        .map_err(session_error)?
+        .flatten();
     let Some(user) = user else {
         session.flush().await.map_err(session_error)?;
         return Ok(None);

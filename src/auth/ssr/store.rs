@@ -12,11 +12,17 @@ use tower_sessions::{
     session_store, ExpiredDeletion, SessionStore,
 };
 
-use crate::server::db::Db;
+use crate::{auth::User, server::db::Db};
 
 /// The session key holding the signed-in person's id; mirrored into the `user_id`
 /// column so one statement can end all of a person's sessions.
 pub const USER_ID_KEY: &str = "user_id";
+
+/// Where `load` leaves the session's person (`Option<User>`: null when the account
+/// is gone or deactivated), read in the same statement as the session so a signed-in
+/// request costs one round trip to the database instead of two. Never stored:
+/// `encode` drops it, so it is always as fresh as this request.
+pub const PERSON_KEY: &str = "_person";
 
 #[derive(Clone, Debug)]
 pub struct PgSessionStore {
@@ -56,8 +62,11 @@ fn backend(error: sqlx::Error) -> session_store::Error {
 }
 
 fn encode(record: &Record) -> Result<(serde_json::Value, Option<i64>), session_store::Error> {
-    let data = serde_json::to_value(&record.data)
+    let mut data = serde_json::to_value(&record.data)
         .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    if let Some(map) = data.as_object_mut() {
+        map.remove(PERSON_KEY);
+    }
     let user_id = record
         .data
         .get(USER_ID_KEY)
@@ -110,22 +119,37 @@ impl SessionStore for PgSessionStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let mut conn = self.conn().await?;
         let row = sqlx::query!(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > now()",
+            r#"SELECT s.data, s.expires_at,
+                      u.id AS "person_id?", u.name AS "person_name?", u.email AS "person_email?"
+               FROM sessions AS s
+               LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active
+               WHERE s.id = $1 AND s.expires_at > now()"#,
             id.to_string()
         )
         .fetch_optional(&mut *conn)
         .await
         .map_err(backend)?;
         conn.finish().await.map_err(backend)?;
-        row.map(|row| {
-            Ok(Record {
-                id: *id,
-                data: serde_json::from_value(row.data)
-                    .map_err(|e| session_store::Error::Decode(e.to_string()))?,
-                expiry_date: row.expires_at,
-            })
-        })
-        .transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut data: std::collections::HashMap<String, serde_json::Value> =
+            serde_json::from_value(row.data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let person = match (row.person_id, row.person_name, row.person_email) {
+            (Some(id), Some(name), Some(email)) => Some(User { id, name, email }),
+            _ => None,
+        };
+        data.insert(
+            PERSON_KEY.to_owned(),
+            serde_json::to_value(person)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?,
+        );
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date: row.expires_at,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
