@@ -10,7 +10,7 @@ pub mod security;
 
 use std::{process::ExitCode, sync::Arc, time::Duration};
 
-use axum::{extract::FromRef, routing::get, Router};
+use axum::{extract::FromRef, routing::get, serve::ListenerExt, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{
@@ -218,6 +218,13 @@ pub async fn run() -> ExitCode {
     tracing::info!("listening on http://{addr}");
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    // Leptos streams a page in several writes; with Nagle's algorithm on, a write
+    // waits for the browser's (delayed, up to 40 ms) ACK of the one before it.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY on a connection");
+        }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stopping.send(());
