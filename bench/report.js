@@ -21,8 +21,43 @@ const rows = fs
 const meta = Object.assign({}, ...rows.filter((r) => r.kind === 'meta'));
 const concs = String(meta.concurrencies).split(/\s+/).map(Number);
 const first = concs[0];
-const app = (scenario, conc) => rows.find((r) => r.kind === 'app' && r.scenario === scenario && r.conc === conc);
-const ceiling = (scenario, conc) => rows.find((r) => r.kind === 'ceiling' && r.scenario === scenario && r.conc === conc);
+const runs = (kind, scenario, conc) => rows.filter((r) => r.kind === kind && r.scenario === scenario && r.conc === conc);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+// A scenario repeated (BENCH_REPEAT) is judged on the median of its runs, figure by
+// figure; errors are summed, since the target is zero in every run.
+const app = (scenario, conc) => {
+  const all = runs('app', scenario, conc);
+  if (!all.length) return undefined;
+  const of = (f) => median(all.map(f));
+  const sum = (f) => all.reduce((t, r) => t + f(r), 0);
+  return {
+    runs: all.map((r) => r.result.rps),
+    server_cpu_per_req: of((r) => r.server_cpu_ms / r.result.requests),
+    pg_cpu_per_req: of((r) => r.pg_cpu_ms / r.result.requests),
+    result: {
+      rps: of((r) => r.result.rps),
+      p50_ms: of((r) => r.result.p50_ms),
+      p99_ms: of((r) => r.result.p99_ms),
+      errors: sum((r) => r.result.errors),
+      non2xx: sum((r) => r.result.non2xx),
+      socket_errors: sum((r) => r.result.socket_errors),
+      first_error: (all.find((r) => r.result.first_error) || all[0]).result.first_error,
+    },
+  };
+};
+const ceiling = (scenario, conc) => {
+  const all = runs('ceiling', scenario, conc);
+  if (!all.length) return undefined;
+  return {
+    runs: all.map((r) => r.tps),
+    tps: median(all.map((r) => r.tps)),
+    pg_cpu_per_tx: median(all.map((r) => r.pg_cpu_ms / (r.tps * meta.duration_s))),
+  };
+};
 const one = (kind, scenario) => rows.find((r) => r.kind === kind && (scenario === undefined || r.scenario === scenario));
 
 const fmt = (n, digits = 1) => (n === undefined || n === null || Number.isNaN(n) ? 'n/a' : Number(n).toFixed(digits));
@@ -32,14 +67,14 @@ const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? '**MET**' : '**MISSED**
 
 const SCENARIOS = [
   ['healthz', '`GET /healthz` (the floor)', '`SELECT 1`'],
-  ['home', '`GET /` signed in, 10,000 tasks: first page of 50 + counter', 'session, person, page, counts'],
+  ['home', '`GET /` signed in, 10,000 tasks: first page of 50 + counter', 'session with person, page, counts'],
   ['deep', '`GET /?after=<id near the end>`, 10,000 tasks', 'as above + newer-tasks probe'],
-  ['active', '`GET /?filter=active`, 10,000 tasks', 'session, person, page, counts'],
-  ['home_1k', '`GET /` signed in, 1,000 tasks', 'session, person, page, counts'],
-  ['home_100k', '`GET /` signed in, 100,000 tasks', 'session, person, page, counts'],
+  ['active', '`GET /?filter=active`, 10,000 tasks', 'session with person, page, counts'],
+  ['home_1k', '`GET /` signed in, 1,000 tasks', 'session with person, page, counts'],
+  ['home_100k', '`GET /` signed in, 100,000 tasks', 'session with person, page, counts'],
   ['deep_100k', '`GET /?after=<id near the end>`, 100,000 tasks', 'as above + newer-tasks probe'],
-  ['create', 'create a task (`POST /api/tasks/create`)', 'session, person, INSERT'],
-  ['toggle', 'toggle a task (`POST /api/tasks/set-completed`)', 'session, person, UPDATE'],
+  ['create', 'create a task (`POST /api/tasks/create`)', 'session with person, INSERT'],
+  ['toggle', 'toggle a task (`POST /api/tasks/set-completed`)', 'session with person, UPDATE'],
   ['login', 'log in (`POST /api/login`, argon2id verify)', 'throttle, account, reset, session INSERT'],
 ];
 
@@ -59,7 +94,8 @@ line();
 line(`- Date: ${meta.date}; commit ${meta.commit}`);
 line(`- Machine: ${meta.cores} cores, ${meta.cpu}; ${meta.kernel}; PostgreSQL ${meta.postgres}; wrk ${meta.wrk}`);
 line(`- Load average before the load / after: ${meta.loadavg_before} / ${meta.loadavg_after}`);
-line(`- Reproduce: \`${meta.command}\` (${meta.duration_s} s per scenario and per ceiling run, concurrency ${concs.join(' and ')})`);
+const repeat = meta.repeat || 1;
+line(`- Reproduce: \`${meta.command}\` (${repeat} x ${meta.duration_s} s per scenario and per ceiling, in turn, concurrency ${concs.join(' and ')}; every figure below is the median of the ${repeat} runs)`);
 if (meta.note) line(`- Note: ${meta.note}`);
 line();
 line('How it is measured: the release build (`cargo leptos build --release`) serves a fresh');
@@ -83,28 +119,43 @@ line('## Scenarios');
 line();
 line('| scenario | conc | app req/s | p50 ms | p99 ms | errors | ceiling tx/s | app / ceiling | server CPU ms/req | PG CPU ms/req (app) | PG CPU ms/tx (pgbench) |');
 line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const spread = [];
 for (const [name, label, statements] of SCENARIOS) {
   for (const conc of concs) {
     const a = app(name, conc);
     const c = ceiling(name, conc);
     if (!a && !c) continue;
-    const reqs = a ? a.result.requests : 0;
     const r = ratio(name, conc);
     line(
       `| ${label} | ${conc} | ${a ? fmt(a.result.rps) : 'n/a'} | ${a ? fmt(a.result.p50_ms, 2) : 'n/a'} | ${
         a ? fmt(a.result.p99_ms, 2) : 'n/a'
       } | ${a ? a.result.errors : 'n/a'} | ${c ? fmt(c.tps) : 'n/a'} | ${r === undefined ? 'n/a' : `${(r * 100).toFixed(0)}%`} | ${
-        a && reqs ? fmt(a.server_cpu_ms / reqs, 3) : 'n/a'
-      } | ${a && reqs ? fmt(a.pg_cpu_ms / reqs, 3) : 'n/a'} | ${c && c.tps ? fmt(c.pg_cpu_ms / (c.tps * meta.duration_s), 3) : 'n/a'} |`,
+        a ? fmt(a.server_cpu_per_req, 3) : 'n/a'
+      } | ${a ? fmt(a.pg_cpu_per_req, 3) : 'n/a'} | ${c ? fmt(c.pg_cpu_per_tx, 3) : 'n/a'} |`,
     );
+    if (a && c && a.runs.length > 1) {
+      spread.push(`| ${name} | ${conc} | ${a.runs.map((v) => fmt(v, 0)).join(', ')} | ${c.runs.map((v) => fmt(v, 0)).join(', ')} |`);
+    }
   }
 }
 line();
+if (spread.length) {
+  line('Each run, in the order run (the table above takes the medians), req/s of the app and tx/s of the ceiling:');
+  line();
+  line('<details><summary>runs</summary>');
+  line();
+  line('| scenario | conc | app | ceiling |');
+  line('|---|---:|---|---|');
+  for (const row of spread) line(row);
+  line();
+  line('</details>');
+  line();
+}
 line('Ceiling statements per scenario: ' + SCENARIOS.map(([n, , s]) => `${n}: ${s}`).join('; ') + '.');
 const withErrors = rows.filter((r) => r.kind === 'app' && r.result.errors > 0);
 for (const r of withErrors) {
   line();
-  line(`Errors in ${r.scenario} at ${r.conc}: ${r.result.non2xx} non-2xx, ${r.result.socket_errors} socket errors; first: \`${r.result.first_error}\``);
+  line(`Errors in ${r.scenario} at ${r.conc}${r.rep ? ` (run ${r.rep})` : ''}: ${r.result.non2xx} non-2xx, ${r.result.socket_errors} socket errors; first: \`${r.result.first_error}\``);
 }
 line();
 
