@@ -1,6 +1,7 @@
 //! The server: its shared state, the router (built by one function that tests use
 //! too), and the start-up sequence `main` runs.
 
+mod abandoned;
 mod bodies;
 pub mod db;
 pub mod forms;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         })
         .merge(crate::tasks::ssr::routes())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(abandoned::finish_abandoned_pages))
         .layer(axum::middleware::from_fn(
             crate::error::ssr::server_fn_error_status,
         ))

@@ -303,3 +303,25 @@ async fn the_page_after_a_plain_form_sign_up_carries_the_page_csp(pool: PgPool) 
         page.status
     );
 }
+
+#[sqlx::test]
+async fn pages_abandoned_mid_answer_leave_nothing_running_on_the_server(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut browser = app.signed_up("ada@example.com").await;
+    browser.get("/").await; // whatever the first page starts once
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let before = metrics.num_alive_tasks();
+    for round in 0..20 {
+        browser.abandon("/", round % 2 == 0).await;
+    }
+    // Each abandoned page is finished in the background; give that a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while metrics.num_alive_tasks() > before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        metrics.num_alive_tasks() <= before,
+        "{} tasks still alive after 20 abandoned pages, {before} before",
+        metrics.num_alive_tasks()
+    );
+}

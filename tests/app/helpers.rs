@@ -106,7 +106,24 @@ impl Browser {
         self.cookies.get("session").cloned()
     }
 
-    pub async fn send(&mut self, mut request: Request<Body>) -> TestResponse {
+    /// Asks for page `path` and hangs up: before any answer when `at_once`, else
+    /// once the answer has begun, without reading its body.
+    pub async fn abandon(&mut self, path: &str, at_once: bool) {
+        let request = self.prepare(
+            Request::get(path)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        );
+        let answer = self.router.clone().oneshot(request);
+        if at_once {
+            let _ = tokio::time::timeout(std::time::Duration::from_micros(1), answer).await;
+        } else {
+            drop(answer.await.expect("the router answers"));
+        }
+    }
+
+    fn prepare(&self, mut request: Request<Body>) -> Request<Body> {
         if !self.cookies.is_empty() && !request.headers().contains_key(header::COOKIE) {
             let cookie = self
                 .cookies
@@ -123,6 +140,11 @@ impl Browser {
             .entry(header::HOST)
             .or_insert("localhost:3000".parse().unwrap());
         request.extensions_mut().insert(ConnectInfo(self.address));
+        request
+    }
+
+    pub async fn send(&mut self, request: Request<Body>) -> TestResponse {
+        let request = self.prepare(request);
         let response = self
             .router
             .clone()
