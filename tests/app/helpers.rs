@@ -108,7 +108,7 @@ impl Browser {
 
     /// Asks for page `path` and hangs up: before any answer when `at_once`, else
     /// once the answer has begun, without reading its body.
-    pub async fn abandon(&mut self, path: &str, at_once: bool) {
+    pub async fn abandon(&self, path: &str, at_once: bool) {
         let request = self.prepare(
             Request::get(path)
                 .header(header::ACCEPT, "text/html")
