@@ -1,6 +1,7 @@
-//! Pages whose client hung up are still run to their end: Leptos tears a page's
-//! reactive graph down as its response is read to the end, and a response dropped
-//! unread left the graph, and tasks waiting on it, behind for good.
+//! Pages (and server functions) whose client hung up are still run to their end:
+//! Leptos tears a page's reactive graph down as its response is read to the end, and
+//! a response dropped unread left the graph, and tasks waiting on it, behind for good.
+//! The cost is one task spawn per request of the app router.
 
 use axum::{
     body::Body,
