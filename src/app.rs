@@ -1,24 +1,27 @@
-//! The page shell, the router, and the layout every page shares.
+//! The page shell and the routes: where the features' pages are put together.
+//! Features know nothing of each other; what one page shows of another feature
+//! (the account page's data section, say) is composed here.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
-    components::{Route, Router, Routes, A},
+    components::{Route, Router, Routes},
     path, SsrMode,
 };
 
 use crate::{
     auth::{
-        pages::{AccountPage, LoginPage, SignupPage, UserMenu},
+        pages::{AccountPage, LoginPage, RequireUser, SignupPage, UserMenu},
         Auth,
     },
-    tasks::pages::{TaskDetailPage, TaskListPage},
+    components::NotFound,
+    tasks::pages::{TaskDataSection, TaskDetailPage, TaskListPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_page_csp(&options);
+    crate::page::set_csp(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -38,28 +41,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Scripts on the page run only with this response's nonce; set here because the
-/// nonce is made per request when Leptos renders.
-#[cfg(feature = "ssr")]
-fn set_page_csp(options: &LeptosOptions) {
-    use axum::http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    // `cargo leptos watch` injects a live-reload script that opens a websocket.
-    let live_reload = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
-    let policy = crate::server::security::page_csp(&nonce, live_reload);
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(CONTENT_SECURITY_POLICY, value);
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    crate::page::provide_real_redirects();
     Auth::provide();
     // Every page waits for its data before the server sends it: redirects and 404s
     // become real HTTP statuses, and pages work in full without JavaScript.
@@ -67,11 +53,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=TaskListPage ssr=SsrMode::Async />
-                <Route path=path!("/tasks/:id") view=TaskDetailPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=|| view! { <RequireUser><TaskListPage /></RequireUser> } ssr=SsrMode::Async />
+                <Route path=path!("/tasks/:id") view=|| view! { <RequireUser><TaskDetailPage /></RequireUser> } ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=|| view! {
+                    <RequireUser>
+                        <AccountPage><TaskDataSection /></AccountPage>
+                    </RequireUser>
+                } ssr=SsrMode::Async />
             </Routes>
         </Router>
     }
@@ -89,23 +79,5 @@ fn Header() -> impl IntoView {
                 })}
             </Transition>
         </header>
-    }
-}
-
-/// The page for any unknown path, and for anything the visitor may not see: the
-/// same page and the same 404 status either way.
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Not found" />
-        <main class="narrow">
-            <h1>"Not found"</h1>
-            <p>"There is nothing here. It may have been deleted, or the address may be mistyped."</p>
-            <p><A href="/">"Go to your tasks"</A></p>
-        </main>
     }
 }

@@ -98,8 +98,58 @@ where
 }
 
 /// A query parameter as a field's initial value: after a failed plain form post the
-/// server sends back what was typed (see `server::forms`).
+/// server sends back what was typed (see `forms`).
 pub fn typed(key: &'static str) -> impl Fn() -> String + Copy {
     let query = leptos_router::hooks::use_query_map();
     move || query.read().get(key).unwrap_or_default()
+}
+
+/// The page for any unknown path, and for anything the visitor may not see: the
+/// same page and the same 404 status either way.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <leptos_meta::Title text="Not found" />
+        <main class="narrow">
+            <h1>"Not found"</h1>
+            <p>"There is nothing here. It may have been deleted, or the address may be mistyped."</p>
+            <p><leptos_router::components::A href="/">"Go to your tasks"</leptos_router::components::A></p>
+        </main>
+    }
+}
+
+/// A `<textarea>` holding `text`, escaped.
+///
+/// tachys 0.2.19 (the newest 0.2 release) writes a textarea's children into the
+/// HTML unescaped, as it does for `<script>` and `<style>` (`ESCAPE_CHILDREN` is
+/// false for `textarea` in its `html/element/elements.rs`): a description holding
+/// `</textarea>` would end the box and the rest would become markup. So the text
+/// goes in as escaped inner HTML, which the browser's parser turns back into the
+/// same characters, whether the server wrote it or the hydrated app sets it.
+/// Guarded by the test `a_description_that_looks_like_markup_stays_text`.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    name: &'static str,
+    rows: u32,
+    #[prop(into)] text: Signal<String>,
+) -> impl IntoView {
+    view! { <textarea id=id name=name rows=rows inner_html=move || text.with(|t| textarea_html(t)) /> }
+}
+
+/// `text` as a textarea's inner HTML. The HTML parser drops one line break right
+/// after `<textarea>`, so the server's copy starts with one of its own and a
+/// description that begins with a blank line keeps it; setting `innerHTML` in the
+/// browser drops nothing.
+fn textarea_html(text: &str) -> String {
+    let escaped = html_escape::encode_text(text);
+    if cfg!(feature = "ssr") {
+        format!("\n{escaped}")
+    } else {
+        escaped.into_owned()
+    }
 }

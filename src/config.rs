@@ -44,7 +44,7 @@ pub struct DatabaseConfig {
     pub connect_retry_for: Duration,
     /// `url` is a transaction-mode pooler (PgBouncer, Neon's `-pooler` host): a
     /// connection is only ours for the length of a transaction, so each unit of
-    /// work runs in one, with unnamed statements (see `server::db::Db`).
+    /// work runs in one, with unnamed statements (see `db::Db`).
     pub transaction_pooler: bool,
 }
 

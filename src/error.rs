@@ -33,6 +33,12 @@ pub enum AppError {
     Unavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// A state-changing request sent by another website's page (CSRF).
+    #[error(
+        "This request came from another website, so it was refused. \
+         If you submitted a form on this site, reload the page and try again."
+    )]
+    CrossSite,
     /// The request itself was malformed (a bypassed form, a hand-made request).
     #[error("The request was not understood: {detail}")]
     BadRequest { detail: String },
@@ -51,6 +57,7 @@ impl AppError {
             Self::Validation(_) => 422,
             Self::BadRequest { .. } => 400,
             Self::Unauthorized | Self::InvalidCredentials => 401,
+            Self::CrossSite => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::RateLimited { .. } => 429,
@@ -199,98 +206,52 @@ mod tests {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    //! How an `AppError` becomes an HTTP answer on the server.
+
     use axum::{
         body::Body,
-        extract::Request,
         http::{header, HeaderValue, StatusCode},
-        middleware::Next,
         response::Response,
     };
-    use leptos::prelude::use_context;
-    use leptos_axum::ResponseOptions;
+    use leptos::server_fn::{ContentType, Encodes};
 
-    use super::AppError;
-    use crate::server::db::is_transient;
-
-    /// A server function whose arguments could not be decoded fails before its body
-    /// runs, and Leptos answers such errors with 500 whatever they say. This puts
-    /// the status the error itself names (400 for a body that is not understood)
-    /// on any server-function error answered with 500.
-    pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
-        let response = next.run(request).await;
-        if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-            || !response.headers().contains_key("serverfnerror")
-        {
-            return response;
-        }
-        let (mut parts, body) = response.into_parts();
-        // Error bodies are a few hundred bytes; anything else is passed on as is.
-        let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-            return Response::from_parts(parts, Body::empty());
-        };
-        if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-            parts.status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        }
-        Response::from_parts(parts, Body::from(bytes))
-    }
+    use super::{AppError, AppErrorEncoding};
 
     impl AppError {
-        /// Gives a server function's HTTP response this error's status. Plain form
-        /// posts (no JavaScript) are left alone: Leptos answers them with a redirect
-        /// back to the form carrying the error, and a status would replace it.
-        pub fn set_http_status(&self) {
-            let Some(response) = use_context::<ResponseOptions>() else {
-                return;
-            };
-            if let Self::RateLimited { retry_after_secs } = self {
-                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-            }
-            if !crate::server::forms::is_plain_form_post() {
-                response.set_status(
-                    StatusCode::from_u16(self.status())
-                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                );
-            }
+        pub fn status_code(&self) -> StatusCode {
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         }
-    }
 
-    impl AppError {
+        /// The body a server function's client decodes: this error's JSON.
+        pub fn server_fn_body(&self) -> Body {
+            Body::from(AppErrorEncoding::encode(self).unwrap_or_default())
+        }
+
         /// The answer a server function would have given: this error's status and
-        /// its JSON, for middleware that refuses a call before Leptos decodes it.
+        /// its JSON (with `Retry-After` when it says how long to wait).
         pub fn into_server_fn_response(self) -> Response {
-            use leptos::server_fn::Encodes;
-            let status =
-                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let body = super::AppErrorEncoding::encode(&self).unwrap_or_default();
-            let mut response = Response::new(Body::from(body));
-            *response.status_mut() = status;
-            response.headers_mut().insert(
+            let mut response = Response::new(self.server_fn_body());
+            *response.status_mut() = self.status_code();
+            let headers = response.headers_mut();
+            headers.insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                HeaderValue::from_static(<AppErrorEncoding as ContentType>::CONTENT_TYPE),
             );
+            if let Self::RateLimited { retry_after_secs } = self {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
             response
         }
     }
 
-    /// For plain axum handlers (middleware, downloads): the status and the message.
+    /// For middleware and plain handlers (downloads): the status and the message as
+    /// text, with the error itself in the response's extensions, where
+    /// `server::errors` finds it to answer in the form the caller reads.
     impl axum::response::IntoResponse for AppError {
-        fn into_response(self) -> axum::response::Response {
-            let status =
-                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, self.to_string()).into_response()
-        }
-    }
-
-    impl From<sqlx::Error> for AppError {
-        fn from(error: sqlx::Error) -> Self {
-            if is_transient(&error) {
-                tracing::warn!(error = %error, "database temporarily unavailable");
-                Self::Unavailable
-            } else {
-                tracing::error!(error = ?error, "database error");
-                Self::Internal
-            }
+        fn into_response(self) -> Response {
+            let mut response = (self.status_code(), self.to_string()).into_response();
+            response.extensions_mut().insert(self);
+            response
         }
     }
 }

@@ -1,15 +1,33 @@
 //! A multi-user task manager: one crate, built as the server (feature `ssr`) and as
 //! the WebAssembly bundle that hydrates its pages (feature `hydrate`).
+//!
+//! The layers, bottom up (each imports only those below it; `docs/architecture.md`
+//! is the map): shared infrastructure (`config`, `db`, `state`, `error`,
+//! `validation`, `identity`, `forms`, `page`, `components`), the features (`auth`,
+//! `tasks`), `app` (the shell and the routes), and `server` (router, middleware,
+//! start-up).
 
-pub mod app;
-pub mod auth;
 pub mod components;
 pub mod error;
-pub mod tasks;
+pub mod identity;
 pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub mod auth;
+pub mod tasks;
+
+pub mod app;
+
 #[cfg(feature = "ssr")]
 pub mod server;
 

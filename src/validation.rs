@@ -52,3 +52,58 @@ pub fn describe_char(c: char) -> String {
         c => format!("an invisible control character (U+{:04X})", u32::from(c)),
     }
 }
+
+/// Where to go after log-in: `next` when it is a path on this site, never another
+/// site (`//evil.example`, `https://…`, `/\evil.example` all lead away).
+pub fn safe_next_path(raw: &str) -> Option<String> {
+    let on_this_site = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.len() <= 2048
+        && !raw.chars().any(|c| c == '\\' || c.is_control());
+    on_this_site.then(|| raw.to_owned())
+}
+
+#[cfg(test)]
+mod safe_path_tests {
+    use super::safe_next_path;
+
+    #[test]
+    fn a_path_on_this_site_is_kept_with_its_query() {
+        assert_eq!(
+            safe_next_path("/tasks/42?x=1").as_deref(),
+            Some("/tasks/42?x=1")
+        );
+        assert_eq!(safe_next_path("/").as_deref(), Some("/"));
+    }
+
+    #[test]
+    fn anything_that_could_leave_the_site_is_dropped() {
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "evil.example",
+            "",
+            "/\n/evil",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next_path(bad), None, "{bad:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod safe_path_properties {
+    use proptest::prelude::*;
+
+    use super::safe_next_path;
+
+    proptest! {
+        #[test]
+        fn a_safe_next_path_never_leaves_the_site(raw in "\\PC{0,60}") {
+            if let Some(path) = safe_next_path(&raw) {
+                prop_assert!(path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'));
+            }
+        }
+    }
+}

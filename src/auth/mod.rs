@@ -7,24 +7,16 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::forms::{redirect_plain_form, respond};
-
-/// The signed-in person, as pages see them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-}
+use crate::forms::{redirect_plain_form, respond};
+pub use crate::identity::User;
 
 /// The person this request is signed in as, if any.
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    Ok(ssr::current_user())
+    Ok(crate::identity::signed_in_user())
 }
 
 #[server(endpoint = "signup")]

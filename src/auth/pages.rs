@@ -9,7 +9,7 @@ use leptos_router::{
 };
 
 use super::{
-    domain::{Email, Name, Password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
+    domain::{Email, Name, Password, PasswordAttempt, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
     Auth, ChangePassword, DeleteAccount, LogIn, LogOut, SignUp, UpdateName, User,
 };
 use crate::components::{on_success, typed, ActionError, ValidatedForm};
@@ -75,10 +75,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Log in"</h1>
             <ValidatedForm action validate=|input: &LogIn| {
                 Email::parse(&input.email)?;
-                if input.password.is_empty() {
-                    return Err(crate::validation::FieldError::new("password", "Enter your password."));
-                }
-                Ok(())
+                PasswordAttempt::for_log_in(&input.password).map(drop)
             }>
                 <ActionError action />
                 <input type="hidden" name="next" value=typed("next") />
@@ -179,18 +176,10 @@ pub fn UserMenu(user: User) -> impl IntoView {
     }
 }
 
+/// The account page: profile, password, then `children` (what other features let
+/// a person do with their account, composed in `app.rs`), then deleting it.
 #[component]
-pub fn AccountPage() -> impl IntoView {
-    view! {
-        <Title text="Account" />
-        <RequireUser>
-            <AccountSettings />
-        </RequireUser>
-    }
-}
-
-#[component]
-fn AccountSettings() -> impl IntoView {
+pub fn AccountPage(children: Children) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let navigate = use_navigate();
 
@@ -225,6 +214,7 @@ fn AccountSettings() -> impl IntoView {
     });
 
     view! {
+        <Title text="Account" />
         <main class="narrow">
             <h1>"Account"</h1>
             <section aria-labelledby="profile-heading">
@@ -241,9 +231,7 @@ fn AccountSettings() -> impl IntoView {
             <section aria-labelledby="password-heading">
                 <h2 id="password-heading">"Password"</h2>
                 <ValidatedForm action=change node_ref=change_form validate=|input: &ChangePassword| {
-                    if input.current_password.is_empty() {
-                        return Err(crate::validation::FieldError::new("current_password", "Enter your current password."));
-                    }
+                    PasswordAttempt::current(&input.current_password)?;
                     Password::parse(&input.new_password, "new_password").map(drop)
                 }>
                     <ActionError action=change />
@@ -258,15 +246,12 @@ fn AccountSettings() -> impl IntoView {
                     <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
                 </ValidatedForm>
             </section>
-            <crate::tasks::pages::TaskDataSection />
+            {children()}
             <section aria-labelledby="delete-heading">
                 <h2 id="delete-heading">"Delete account"</h2>
                 <p>"This deletes your account and all your tasks, for good."</p>
                 <ValidatedForm action=delete validate=|input: &DeleteAccount| {
-                    if input.current_password.is_empty() {
-                        return Err(crate::validation::FieldError::new("current_password", "Enter your current password."));
-                    }
-                    Ok(())
+                    PasswordAttempt::current(&input.current_password).map(drop)
                 }>
                     <ActionError action=delete />
                     <label for="delete-current">"Current password"</label>

@@ -2,6 +2,13 @@
 //! Leptos tears a page's reactive graph down as its response is read to the end, and
 //! a response dropped unread left the graph, and tasks waiting on it, behind for good.
 //! The cost is one task spawn per request of the app router.
+//!
+//! Works around Leptos 0.8 (leptos 0.8.23, leptos_axum 0.8.10): a page's reactive
+//! owner is disposed only when its streamed body is read to the end, so a body
+//! dropped unread leaks it (related upstream: leptos-rs/leptos#4829, the panic on
+//! a disposed graph when a client abandons a page). Guarded by the test
+//! `pages_abandoned_mid_answer_leave_nothing_running_on_the_server`; remove this layer when that test
+//! passes without it.
 
 use axum::{
     body::Body,

@@ -1,21 +1,23 @@
 //! Server-function bodies checked before Leptos decodes them: an encoding it is
 //! meant to decode, holding UTF-8 text.
 //!
-//! Leptos decodes a form body whatever its declared type, and turns invalid UTF-8
-//! into U+FFFD, which would then be stored as if the person had typed it.
+//! Works around two behaviours of server_fn 0.8.13 (Leptos 0.8): it decodes a
+//! form body whatever its declared `Content-Type`, turning invalid UTF-8 into
+//! U+FFFD (which would then be stored as if the person had typed it), and it
+//! panics on a multipart body whose boundary it cannot find. Guarded by
+//! `malformed_server_function_bodies_get_a_4xx_with_a_message_and_store_nothing`
+//! and `no_body_of_any_shape_makes_a_server_function_fail_with_a_5xx_or_store_garbage`.
 
 use axum::{
     body::Body,
-    extract::Request,
-    http::{header, Method},
+    extract::{Request, State},
+    http::{header, Method, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
-use leptos::server_fn::ServerFn;
-
 use super::MAX_BODY_BYTES;
-use crate::{error::AppError, tasks::ImportTasks};
+use crate::error::AppError;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
@@ -24,12 +26,21 @@ fn refuse(detail: &str) -> Response {
     AppError::BadRequest {
         detail: detail.to_owned(),
     }
-    .into_server_fn_response()
+    .into_response()
 }
+
+/// The server functions that take a file (multipart); every other one takes a
+/// URL-encoded form.
+#[derive(Clone, Copy)]
+pub struct Uploads(pub &'static [&'static str]);
 
 /// Middleware for `POST /api/...`: other content types are refused, and a form
 /// whose decoded text is not UTF-8 is refused rather than guessed at.
-pub async fn check_server_fn_body(request: Request, next: Next) -> Response {
+pub async fn check_server_fn_body(
+    State(Uploads(upload_paths)): State<Uploads>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
@@ -46,7 +57,7 @@ pub async fn check_server_fn_body(request: Request, next: Next) -> Response {
         });
     // Each server function decodes one encoding, and Leptos panics on a multipart
     // body it cannot find the boundary of.
-    let uploads = request.uri().path() == <ImportTasks as ServerFn>::PATH;
+    let uploads = upload_paths.contains(&request.uri().path());
     match content_type.as_deref() {
         Some(MULTIPART) if uploads && has_boundary(&request) => next.run(request).await,
         Some(MULTIPART) if uploads => refuse("the multipart upload names no boundary"),
@@ -56,9 +67,14 @@ pub async fn check_server_fn_body(request: Request, next: Next) -> Response {
         )),
         Some(FORM) => {
             let (parts, body) = request.into_parts();
-            // The body limit layer outside has already capped the size.
-            let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-                return refuse("the request body could not be read");
+            let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Ok(bytes) => bytes,
+                // A body without a Content-Length that outgrows the limit: the same
+                // 413 the limit layer outside gives one that declares its size.
+                Err(error) if is_length_limit(&error) => {
+                    return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+                }
+                Err(_) => return refuse("the request body could not be read"),
             };
             if !form_is_utf8(&bytes) {
                 return refuse("the form data is not UTF-8 text");
@@ -71,6 +87,17 @@ pub async fn check_server_fn_body(request: Request, next: Next) -> Response {
             content_type.as_deref().unwrap_or("without a Content-Type")
         )),
     }
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
 }
 
 fn has_boundary(request: &Request) -> bool {

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use axum::{
     body::Body,
-    http::{Request, Response, StatusCode},
+    http::{Request, Response},
+    response::IntoResponse,
 };
 use tower_http::{
     classify::{ServerErrorsAsFailures, SharedClassifier},
@@ -53,11 +54,5 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = message, "a request handler panicked");
-    Response::builder()
-        .status(StatusCode::INTERNAL_SERVER_ERROR)
-        .header("content-type", "text/plain; charset=utf-8")
-        .body(Body::from(
-            "Something went wrong on our side. Please try again.",
-        ))
-        .expect("a static response is valid")
+    crate::error::AppError::Internal.into_response()
 }

@@ -1,28 +1,32 @@
-//! The server: its shared state, the router (built by one function that tests use
-//! too), and the start-up sequence `main` runs.
+//! The server, at the top of the house: the router with its middleware (built by
+//! one function that tests use too), and the start-up sequence `main` runs. It
+//! composes the features; nothing below imports it.
 
 mod abandoned;
 mod bodies;
-pub mod db;
-pub mod forms;
+mod errors;
 mod health;
 mod http_log;
-pub mod security;
+mod security;
+mod site;
 
-use std::{process::ExitCode, sync::Arc, time::Duration};
+use std::{process::ExitCode, time::Duration};
 
-use axum::{extract::FromRef, routing::get, serve::ListenerExt, Router};
-use leptos::prelude::*;
+use axum::{routing::get, serve::ListenerExt, Router};
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     services::ServeDir, set_header::SetResponseHeaderLayer,
 };
 
+pub use crate::state::AppState;
 use crate::{
     app::{shell, App},
-    auth::ssr::{AuthLayerState, Passwords},
+    auth::ssr::{session, Passwords},
     config::Config,
+    db,
+    tasks::ImportTasks,
 };
 
 /// Largest request body accepted anywhere (413 beyond it). Forms are tiny; the
@@ -32,61 +36,42 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// How long in-flight requests may run on after SIGTERM or Ctrl-C.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// What every handler and server function can reach: axum state for handlers,
-/// Leptos context (`use_context::<AppState>()`) for server functions.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: db::Db,
-    pub config: Arc<Config>,
-    pub passwords: Passwords,
-}
-
-impl AppState {
-    pub fn new(leptos_options: LeptosOptions, db: db::Db, config: Config) -> Self {
-        let passwords = Passwords::new(config.password_hash_concurrency);
-        Self {
-            leptos_options,
-            db,
-            config: Arc::new(config),
-            passwords,
-        }
-    }
-
-    /// The state inside a server function or a component rendered on the server.
-    pub fn from_context() -> Result<Self, crate::error::AppError> {
-        use_context::<Self>().ok_or_else(|| {
-            tracing::error!("AppState missing from the Leptos context");
-            crate::error::AppError::Internal
-        })
-    }
-}
-
 /// The whole application as one `Router`, with every layer it runs behind.
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
+    // Services of one feature, beside the shared state in every server function's
+    // context.
+    let passwords = Passwords::new(state.config.password_hash_concurrency);
+    let uploads = bodies::Uploads(&[<ImportTasks as ServerFn>::PATH]);
 
     // Pages and server functions: they need the session and the current person.
+    // Layers run outside in: the last added sees the request first.
     let app = Router::new()
-        .leptos_routes(&state, routes, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(passwords.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
         .merge(crate::tasks::ssr::routes())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(abandoned::finish_abandoned_pages))
-        .layer(axum::middleware::from_fn(
-            crate::error::ssr::server_fn_error_status,
-        ))
-        .layer(axum::middleware::from_fn(bodies::check_server_fn_body))
         .layer(axum::middleware::from_fn_with_state(
-            AuthLayerState::from(&state),
-            crate::auth::ssr::authenticate,
+            uploads,
+            bodies::check_server_fn_body,
         ))
-        .layer(crate::auth::ssr::session_layer(&state))
-        .layer(axum::middleware::from_fn(
-            crate::auth::ssr::unsaved_session_is_unavailable,
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.session.clone(),
+            session::authenticate,
+        ))
+        .layer(session::layer(
+            &state.db,
+            &state.config.session,
+            state.config.served_over_https,
         ))
         .layer(axum::middleware::from_fn(
             security::refuse_cross_site_writes,
@@ -128,8 +113,11 @@ pub fn router(state: AppState) -> Router {
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-store"),
         ))
-        .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(http_log::panic_response))
+        // Outside every layer that can refuse or fail a request, and inside the
+        // compression, so it reads the bodies as they were written.
+        .layer(axum::middleware::from_fn(errors::error_answers))
+        .layer(CompressionLayer::new())
         .layer(http_log::layer())
         .with_state(state)
 }
@@ -164,29 +152,18 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let leptos_options = match get_configuration(None) {
-        Ok(conf) => conf.leptos_options,
+    let leptos_options = match site::options(|var| std::env::var(var).ok()) {
+        Ok(options) => options,
         Err(error) => {
-            eprintln!("error: reading the Leptos settings failed: {error}");
+            eprintln!("error: {error}");
             return ExitCode::FAILURE;
         }
     };
-
-    // With hashed file names every page needs hash.txt (beside this binary); check
-    // once here rather than fail every page.
-    if leptos_options.hash_files {
-        let hash_file = std::env::current_exe().ok().and_then(|exe| {
-            exe.parent()
-                .map(|dir| dir.join(leptos_options.hash_file.as_ref()))
-        });
-        if !hash_file.as_ref().is_some_and(|file| file.exists()) {
-            eprintln!(
-                "error: LEPTOS_HASH_FILES is true but {} is missing. Copy the hash.txt that \
-                 `cargo leptos build` wrote beside the binary (target/<profile>/hash.txt) next to it.",
-                hash_file.map_or_else(|| "hash.txt".to_owned(), |f| f.display().to_string())
-            );
-            return ExitCode::FAILURE;
-        }
+    // Every page links the bundle: check once here rather than serve broken pages.
+    let binary = std::env::current_exe().unwrap_or_default();
+    if let Err(error) = site::check(&leptos_options, &binary) {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
     }
 
     tracing::info!(database = %config.database.url, "connecting to PostgreSQL");
@@ -207,7 +184,7 @@ pub async fn run() -> ExitCode {
     crate::auth::ssr::spawn_sweeper(
         db.clone(),
         state.config.login_throttle.window,
-        Duration::from_secs(15 * 60),
+        session::SWEEP_EVERY,
     );
 
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -1,26 +1,27 @@
 //! Defences that apply to every request: refusing cross-site writes (CSRF) and the
-//! security headers. The Content-Security-Policy for pages is set in `app::shell`,
-//! where the per-request script nonce is known.
+//! security headers. The Content-Security-Policy for pages is set while the page
+//! renders (`page::set_csp`), where the per-request script nonce is known.
 
 use axum::Router;
 use axum::{
     extract::Request,
-    http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode},
+    http::{header, HeaderMap, HeaderName, HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::config::Config;
+use crate::{config::Config, error::AppError};
 
-/// Refuses state-changing requests that a browser sent on behalf of another site.
+/// Refuses state-changing requests that a browser sent on behalf of another origin
+/// (another site, or another port or scheme of this one).
 ///
 /// Browsers label every request with `Sec-Fetch-Site`; where it is missing (older
 /// browsers) the `Origin` header, or failing that the `Referer`, must name this
 /// site. Requests with none of the three did not come from a browser page, so no
 /// cookie was smuggled into them by another site, and they pass.
 pub async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
-    if is_safe_method(request.method()) || is_same_site(request.headers()) {
+    if is_safe_method(request.method()) || is_same_origin(request.headers()) {
         return next.run(request).await;
     }
     tracing::warn!(
@@ -30,19 +31,14 @@ pub async fn refuse_cross_site_writes(request: Request, next: Next) -> Response 
         origin = ?request.headers().get(header::ORIGIN),
         "refused a cross-site request"
     );
-    (
-        StatusCode::FORBIDDEN,
-        "This request came from another website, so it was refused. \
-         If you submitted a form on this site, reload the page and try again.",
-    )
-        .into_response()
+    AppError::CrossSite.into_response()
 }
 
 fn is_safe_method(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn is_same_site(headers: &HeaderMap) -> bool {
+fn is_same_origin(headers: &HeaderMap) -> bool {
     let text = |name: HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = text(HeaderName::from_static("sec-fetch-site")) {
         // `none`: the person started it themselves (typed URL, bookmark).
@@ -97,20 +93,6 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(
     }
 }
 
-/// The policy for a server-rendered page whose scripts carry `nonce`.
-/// `wasm-unsafe-eval` lets the page compile its own WebAssembly and nothing else.
-pub fn page_csp(nonce: &str, live_reload_port: Option<u32>) -> String {
-    let connect = match live_reload_port {
-        Some(port) => format!("'self' ws://localhost:{port} ws://127.0.0.1:{port}"),
-        None => "'self'".to_owned(),
-    };
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src {connect}; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,9 +107,15 @@ mod tests {
 
     #[test]
     fn fetch_metadata_decides_when_present() {
-        assert!(is_same_site(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_site(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(!is_same_site(&headers(&[
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[
             ("sec-fetch-site", "cross-site"),
             ("origin", "http://app"),
             ("host", "app")
@@ -136,19 +124,19 @@ mod tests {
 
     #[test]
     fn without_fetch_metadata_the_origin_must_match_the_host() {
-        assert!(is_same_site(&headers(&[
+        assert!(is_same_origin(&headers(&[
             ("host", "app.example:3000"),
             ("origin", "http://app.example:3000")
         ])));
-        assert!(!is_same_site(&headers(&[
+        assert!(!is_same_origin(&headers(&[
             ("host", "app.example"),
             ("origin", "https://evil.example")
         ])));
-        assert!(!is_same_site(&headers(&[
+        assert!(!is_same_origin(&headers(&[
             ("host", "app.example"),
             ("origin", "null")
         ])));
-        assert!(!is_same_site(&headers(&[
+        assert!(!is_same_origin(&headers(&[
             ("host", "app.example"),
             ("origin", "https://app.example.evil.example")
         ])));
@@ -156,11 +144,11 @@ mod tests {
 
     #[test]
     fn without_an_origin_the_referer_must_match_the_host() {
-        assert!(is_same_site(&headers(&[
+        assert!(is_same_origin(&headers(&[
             ("host", "app.example"),
             ("referer", "https://app.example/login?next=/")
         ])));
-        assert!(!is_same_site(&headers(&[
+        assert!(!is_same_origin(&headers(&[
             ("host", "app.example"),
             ("referer", "https://evil.example/app.example")
         ])));
@@ -168,6 +156,6 @@ mod tests {
 
     #[test]
     fn requests_without_any_browser_headers_are_not_cross_site() {
-        assert!(is_same_site(&headers(&[("host", "app.example")])));
+        assert!(is_same_origin(&headers(&[("host", "app.example")])));
     }
 }

@@ -5,6 +5,38 @@ use crate::validation::{char_count, describe_char, forbidden_char, FieldError};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
+/// The largest file the import reads, and the most tasks one import stores.
+pub const IMPORT_MAX_BYTES: usize = 1024 * 1024;
+pub const IMPORT_MAX_TASKS: usize = 10_000;
+
+/// What the import accepts, in words, for its form.
+pub fn import_limits() -> String {
+    format!(
+        "up to {} MiB and {} tasks",
+        IMPORT_MAX_BYTES / (1024 * 1024),
+        thousands(IMPORT_MAX_TASKS)
+    )
+}
+
+/// The import's answer to a file over [`IMPORT_MAX_BYTES`].
+pub fn import_too_large() -> FieldError {
+    FieldError::new(
+        "file",
+        format!("The file is larger than {} KiB.", IMPORT_MAX_BYTES / 1024),
+    )
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// A trimmed title of 1 to 200 characters, on one line, with nothing invisible.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +62,15 @@ impl TaskTitle {
             )),
             _ => Ok(Self(title.to_owned())),
         }
+    }
+
+    /// What the database's length CHECK stands for, should it ever catch a title
+    /// that did not come through `parse`.
+    pub fn length_error() -> FieldError {
+        FieldError::new(
+            "title",
+            format!("Title must be 1 to {TITLE_MAX_CHARS} characters."),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -67,6 +108,14 @@ impl TaskDescription {
         }
     }
 
+    /// See [`TaskTitle::length_error`].
+    pub fn length_error() -> FieldError {
+        FieldError::new(
+            "description",
+            format!("Description must be at most {DESCRIPTION_MAX_CHARS} characters."),
+        )
+    }
+
     pub fn as_deref(&self) -> Option<&str> {
         self.0.as_deref()
     }
@@ -78,6 +127,11 @@ impl TaskDescription {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_import_limits_read_as_people_write_numbers() {
+        assert_eq!(super::import_limits(), "up to 1 MiB and 10,000 tasks");
+    }
+
     use super::*;
 
     #[test]

@@ -6,8 +6,6 @@ pub mod domain;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-#[cfg(feature = "ssr")]
-pub mod transfer;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
@@ -15,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::forms::{redirect_back_without, redirect_plain_form, respond};
+use crate::forms::{redirect_back_without, redirect_plain_form, respond};
 
 /// Tasks per page of the list.
 pub const PAGE_SIZE: i64 = 50;
@@ -158,10 +156,7 @@ pub async fn set_task_completed(id: i64, completed: bool) -> Result<(), AppError
 pub async fn delete_task(id: i64, back: Option<String>) -> Result<(), AppError> {
     let result = ssr::delete(id).await;
     if result.is_ok() {
-        if let Some(back) = back
-            .as_deref()
-            .and_then(crate::auth::domain::safe_next_path)
-        {
+        if let Some(back) = back.as_deref().and_then(crate::validation::safe_next_path) {
             redirect_plain_form(&back);
         }
     }

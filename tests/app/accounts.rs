@@ -214,7 +214,7 @@ async fn a_request_still_running_at_log_out_cannot_bring_the_session_back(pool: 
     let app = TestApp::new(pool.clone());
     let mut browser = app.signed_up("ada@example.com").await;
     let id: Id = browser.session_cookie().unwrap().parse().unwrap();
-    let store = PgSessionStore::new(tasks::server::db::Db::new(pool.clone(), false));
+    let store = PgSessionStore::new(tasks::db::Db::new(pool.clone(), false));
     // What a slow request loaded before log out, and saves after it.
     let mut record = store.load(&id).await.unwrap().expect("the session exists");
     browser.log_out().await;
@@ -389,7 +389,7 @@ async fn expired_sessions_are_deleted_by_the_sweep(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    PgSessionStore::new(tasks::server::db::Db::new(pool.clone(), false))
+    PgSessionStore::new(tasks::db::Db::new(pool.clone(), false))
         .delete_expired()
         .await
         .unwrap();
@@ -594,6 +594,29 @@ async fn protected_pages_redirect_anonymous_visitors_to_log_in_with_the_way_back
     assert_eq!(response.header("location"), Some("/login?next=/account"));
     let response = app.browser().get("/").await;
     assert_eq!(response.header("location"), Some("/login"));
+}
+
+#[sqlx::test]
+async fn protected_pages_redirect_whatever_the_request_accepts(pool: PgPool) {
+    let app = TestApp::new(pool);
+    // curl's `*/*`, an API client's JSON, and no Accept header at all.
+    for accept in [Some("*/*"), Some("application/json"), None] {
+        let mut request = axum::http::Request::get("/tasks/7");
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT, accept);
+        }
+        let response = app
+            .browser()
+            .send(request.body(axum::body::Body::empty()).unwrap())
+            .await;
+        assert_eq!(response.status, StatusCode::FOUND, "Accept: {accept:?}");
+        assert_eq!(
+            response.header("location"),
+            Some("/login?next=/tasks/7"),
+            "Accept: {accept:?}"
+        );
+        assert_eq!(response.header("serverfnredirect"), None);
+    }
 }
 
 #[sqlx::test]

@@ -193,15 +193,41 @@ async fn pages_carry_the_security_headers_and_a_nonce_csp(pool: PgPool) {
 
 fn server_binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tasks"));
-    // Run outside the repository so no `.env` is picked up, with a clean slate.
+    // Run outside the repository so no `.env` is picked up, with a clean slate, and
+    // with the site files every page links (the server checks for them at start).
+    let site = std::env::temp_dir().join(format!("tasks-test-site-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for file in ["tasks.js", "tasks.wasm", "tasks.css"] {
+        std::fs::write(pkg.join(file), "").unwrap();
+    }
     command
         .current_dir(std::env::temp_dir())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default());
     command
         .env("LEPTOS_OUTPUT_NAME", "tasks")
+        .env("LEPTOS_SITE_ROOT", &site)
+        .env("LEPTOS_HASH_FILES", "false")
         .env("RUST_LOG", "info");
     command
+}
+
+#[test]
+fn the_server_refuses_to_start_when_its_pages_would_link_missing_files() {
+    let empty_site = std::env::temp_dir().join(format!("tasks-empty-site-{}", std::process::id()));
+    std::fs::create_dir_all(&empty_site).unwrap();
+    let output = server_binary()
+        .env("LEPTOS_SITE_ROOT", &empty_site)
+        .env("DATABASE_URL", "postgres://app:secret@127.0.0.1:1/tasks")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("tasks.js") && stderr.contains("LEPTOS_SITE_ROOT"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -11,10 +11,7 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use sqlx::PgPool;
-use tasks::{
-    config::Config,
-    server::{db::Db, AppState},
-};
+use tasks::{config::Config, db::Db, state::AppState};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bad_input;
+mod error_answers;
 mod foundation;
 mod helpers;
 mod pooler;

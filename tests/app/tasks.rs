@@ -584,3 +584,50 @@ async fn a_plain_form_create_after_a_failed_one_comes_back_with_empty_boxes(pool
         Some("/?filter=active")
     );
 }
+
+#[sqlx::test]
+async fn a_description_that_looks_like_markup_stays_text(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let description = "</textarea><svg onload=alert(4)> fish & chips <b>";
+    let task = ada.create_task("Markup", description).await;
+    let page = ada.get(&format!("/tasks/{}", task["id"])).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // What the server sends, before any script runs: the text, escaped, inside the box.
+    assert!(
+        page.body.contains(
+            "&lt;/textarea&gt;&lt;svg onload=alert(4)&gt; fish &amp; chips &lt;b&gt;</textarea>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<svg"), "the description became markup");
+
+    // The new-task form gives back what was typed after a failed plain post, from
+    // the URL: the same box, the same escaping.
+    let page = ada
+        .get("/?description=%3C%2Ftextarea%3E%3Cimg%20src%3Dx%3E")
+        .await;
+    assert!(
+        page.body
+            .contains("&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<img"), "the typed text became markup");
+}
+
+#[sqlx::test]
+async fn a_description_starting_with_a_blank_line_keeps_it_in_the_served_box(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    // Stored as typed but trimmed; a line break inside survives.
+    let task = ada.create_task("Lines", "first\n\nthird").await;
+    let page = ada.get(&format!("/tasks/{}", task["id"])).await;
+    // The parser drops one line break right after <textarea>: the server adds it.
+    assert!(
+        page.body.contains(">\nfirst\n\nthird</textarea>"),
+        "{}",
+        page.body
+    );
+}

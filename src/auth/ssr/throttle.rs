@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::{config::LoginThrottleConfig, error::AppError, server::db::Db};
+use crate::{config::LoginThrottleConfig, db::Db, error::AppError};
 
 pub struct Throttle<'a> {
     db: &'a Db,
@@ -44,8 +44,8 @@ impl<'a> Throttle<'a> {
     pub async fn attempt(&self, keys: &Keys) -> Result<(), AppError> {
         let mut all = vec![keys.account.clone()];
         all.extend(keys.address.clone());
-        let mut conn = self.db.conn().await?;
-        let counts = sqlx::query!(
+        let window_secs = self.window_secs();
+        let counts = self.db.unit(async |conn| Ok(sqlx::query!(
             r#"INSERT INTO login_throttle AS t (key, failures, window_started_at)
                SELECT key, 1, now() FROM unnest($1::text[]) AS key
                ON CONFLICT (key) DO UPDATE SET
@@ -56,11 +56,10 @@ impl<'a> Throttle<'a> {
                RETURNING key, failures,
                    EXTRACT(EPOCH FROM (window_started_at + make_interval(secs => $2) - now()))::float8 AS "remaining_secs!""#,
             &all[..],
-            self.window_secs()
+            window_secs
         )
-        .fetch_all(&mut *conn)
-        .await?;
-        conn.finish().await?;
+        .fetch_all(conn)
+        .await?)).await?;
         let wait = counts
             .iter()
             .filter(|row| {
@@ -84,31 +83,39 @@ impl<'a> Throttle<'a> {
     /// A correct password: the attempt was not a failure. The account's count is
     /// forgiven entirely; the address only gets this attempt back, so one correct
     /// password does not reset an attacker's budget for other accounts.
+    ///
+    /// Both statements or neither: forgiving the account but not the address (or
+    /// the reverse) would leave the counts wrong for the next attempt.
     pub async fn succeeded(&self, keys: &Keys) -> Result<(), AppError> {
-        let mut conn = self.db.conn().await?;
-        sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.account)
-            .execute(&mut *conn)
-            .await?;
-        if let Some(address) = &keys.address {
-            sqlx::query!(
-                "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 1",
-                address
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-        Ok(conn.finish().await?)
+        self.db
+            .atomic(async |conn| {
+                sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.account)
+                    .execute(&mut *conn)
+                    .await?;
+                if let Some(address) = &keys.address {
+                    sqlx::query!(
+                        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 1",
+                        address
+                    )
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
+            })
+            .await
     }
 }
 
 /// Deletes counters whose window has long passed.
-pub async fn delete_stale(db: &Db, window: Duration) -> Result<(), sqlx::Error> {
-    let mut conn = db.conn().await?;
-    sqlx::query!(
-        "DELETE FROM login_throttle WHERE window_started_at <= now() - make_interval(secs => $1)",
-        window.as_secs_f64()
-    )
-    .execute(&mut *conn)
-    .await?;
-    conn.finish().await
+pub async fn delete_stale(db: &Db, window: Duration) -> Result<(), AppError> {
+    db.unit(async |conn| {
+        sqlx::query!(
+            "DELETE FROM login_throttle WHERE window_started_at <= now() - make_interval(secs => $1)",
+            window.as_secs_f64()
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+    .await
 }

@@ -1,28 +1,16 @@
-//! The server side of tasks: SQL, always scoped to the signed-in person, and the
-//! export downloads. Every statement has `user_id = $n`, so someone else's task is
-//! indistinguishable from a missing one.
+//! The tasks' SQL. Every statement has `user_id = $n`, so someone else's task is
+//! indistinguishable from a missing one. Functions take the unit of work's
+//! connection, so integration tests can call them directly.
 
-use axum::{
-    extract::State,
-    http::header,
-    response::{IntoResponse, Response},
-    routing, Extension, Router,
-};
 use sqlx::PgConnection;
 
-use super::{
-    domain::{TaskDescription, TaskTitle},
-    Cursor, Filter, Task, TaskPage, PAGE_SIZE,
-};
 use crate::{
-    auth::ssr::{require_user, CurrentUser},
     error::AppError,
-    server::{db::Conn, AppState},
+    tasks::{
+        domain::{TaskDescription, TaskTitle},
+        Cursor, Filter, Task, TaskPage, PAGE_SIZE,
+    },
 };
-
-async fn conn() -> Result<Conn, AppError> {
-    Ok(AppState::from_context()?.db.conn().await?)
-}
 
 /// A CHECK constraint that caught what the domain types should have: still a field
 /// message, never a database error.
@@ -32,28 +20,15 @@ fn write_error(error: sqlx::Error) -> AppError {
         .and_then(|e| e.constraint())
         .map(str::to_owned);
     match constraint.as_deref() {
-        Some("tasks_title_length") => {
-            AppError::validation("title", "Title must be 1 to 200 characters.")
-        }
-        Some("tasks_description_length") => AppError::validation(
-            "description",
-            "Description must be at most 1000 characters.",
-        ),
+        Some("tasks_title_length") => TaskTitle::length_error().into(),
+        Some("tasks_description_length") => TaskDescription::length_error().into(),
         _ => error.into(),
     }
 }
 
-pub async fn list(filter: Filter, cursor: Option<Cursor>) -> Result<TaskPage, AppError> {
-    let user = require_user()?;
-    let mut conn = conn().await?;
-    let page = list_for(&mut conn, user.id, filter, cursor).await?;
-    conn.finish().await?;
-    Ok(page)
-}
-
 /// One page, newest first. Reads one row past the page to know whether more
 /// follow, and probes the other direction only when a cursor says there may be some.
-pub async fn list_for(
+pub async fn list(
     conn: &mut PgConnection,
     user_id: i64,
     filter: Filter,
@@ -69,7 +44,7 @@ pub async fn list_for(
     // A "Previous page" that leads nowhere (everything newer was deleted) shows the
     // first page instead of an empty one.
     if tasks.is_empty() && matches!(cursor, Some(Cursor::Before(_))) {
-        return Box::pin(list_for(conn, user_id, filter, None)).await;
+        return Box::pin(list(conn, user_id, filter, None)).await;
     }
 
     let (next, previous) = match cursor {
@@ -194,186 +169,141 @@ fn last_id(tasks: &[Task]) -> Option<i64> {
     tasks.last().map(|t| t.id)
 }
 
-pub async fn get(id: i64) -> Result<Task, AppError> {
-    let user = require_user()?;
-    let mut conn = conn().await?;
-    let task = sqlx::query_as!(
+pub async fn get(conn: &mut PgConnection, user_id: i64, id: i64) -> Result<Task, AppError> {
+    sqlx::query_as!(
         Task,
         "SELECT id, title, description, completed FROM tasks WHERE id = $1 AND user_id = $2",
         id,
-        user.id
+        user_id
     )
-    .fetch_optional(&mut *conn)
-    .await?;
-    conn.finish().await?;
-    task.ok_or(AppError::NotFound)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
-pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
-    let user = require_user()?;
-    let title = TaskTitle::parse(title)?;
-    let description = TaskDescription::parse(description)?;
-    let mut conn = conn().await?;
-    let task = sqlx::query_as!(
+pub async fn create(
+    conn: &mut PgConnection,
+    user_id: i64,
+    title: &TaskTitle,
+    description: &TaskDescription,
+) -> Result<Task, AppError> {
+    sqlx::query_as!(
         Task,
         "INSERT INTO tasks (user_id, title, description) VALUES ($1, $2, $3)
          RETURNING id, title, description, completed",
-        user.id,
+        user_id,
         title.as_str(),
         description.as_deref()
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(conn)
     .await
-    .map_err(write_error)?;
-    conn.finish().await?;
-    Ok(task)
+    .map_err(write_error)
 }
 
 /// Last write wins: two tabs saving the same task end with the later save.
 pub async fn update(
+    conn: &mut PgConnection,
+    user_id: i64,
     id: i64,
-    title: &str,
-    description: &str,
+    title: &TaskTitle,
+    description: &TaskDescription,
     completed: bool,
 ) -> Result<Task, AppError> {
-    let user = require_user()?;
-    let title = TaskTitle::parse(title)?;
-    let description = TaskDescription::parse(description)?;
-    let mut conn = conn().await?;
-    let task = sqlx::query_as!(
+    sqlx::query_as!(
         Task,
         "UPDATE tasks SET title = $3, description = $4, completed = $5
          WHERE id = $1 AND user_id = $2
          RETURNING id, title, description, completed",
         id,
-        user.id,
+        user_id,
         title.as_str(),
         description.as_deref(),
         completed
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn)
     .await
-    .map_err(write_error)?;
-    conn.finish().await?;
-    task.ok_or(AppError::NotFound)
+    .map_err(write_error)?
+    .ok_or(AppError::NotFound)
 }
 
-pub async fn rename(id: i64, title: &str) -> Result<(), AppError> {
-    let user = require_user()?;
-    let title = TaskTitle::parse(title)?;
-    let mut conn = conn().await?;
+pub async fn rename(
+    conn: &mut PgConnection,
+    user_id: i64,
+    id: i64,
+    title: &TaskTitle,
+) -> Result<(), AppError> {
     let renamed = sqlx::query!(
         "UPDATE tasks SET title = $3 WHERE id = $1 AND user_id = $2",
         id,
-        user.id,
+        user_id,
         title.as_str()
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await
     .map_err(write_error)?;
-    conn.finish().await?;
     found(renamed.rows_affected())
 }
 
-pub async fn set_completed(id: i64, completed: bool) -> Result<(), AppError> {
-    let user = require_user()?;
-    let mut conn = conn().await?;
+pub async fn set_completed(
+    conn: &mut PgConnection,
+    user_id: i64,
+    id: i64,
+    completed: bool,
+) -> Result<(), AppError> {
     let updated = sqlx::query!(
         "UPDATE tasks SET completed = $3 WHERE id = $1 AND user_id = $2",
         id,
-        user.id,
+        user_id,
         completed
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    conn.finish().await?;
     found(updated.rows_affected())
 }
 
-pub async fn delete(id: i64) -> Result<(), AppError> {
-    let user = require_user()?;
-    let mut conn = conn().await?;
+pub async fn delete(conn: &mut PgConnection, user_id: i64, id: i64) -> Result<(), AppError> {
     let deleted = sqlx::query!(
         "DELETE FROM tasks WHERE id = $1 AND user_id = $2",
         id,
-        user.id
+        user_id
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    conn.finish().await?;
     found(deleted.rows_affected())
 }
 
-pub async fn set_all_completed(completed: bool) -> Result<(), AppError> {
-    let user = require_user()?;
-    let mut conn = conn().await?;
+pub async fn set_all_completed(
+    conn: &mut PgConnection,
+    user_id: i64,
+    completed: bool,
+) -> Result<(), AppError> {
     sqlx::query!(
         "UPDATE tasks SET completed = $2 WHERE user_id = $1 AND completed <> $2",
-        user.id,
+        user_id,
         completed
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    Ok(conn.finish().await?)
+    Ok(())
 }
 
-pub async fn clear_completed() -> Result<(), AppError> {
-    let user = require_user()?;
-    let mut conn = conn().await?;
+pub async fn clear_completed(conn: &mut PgConnection, user_id: i64) -> Result<(), AppError> {
     sqlx::query!(
         "DELETE FROM tasks WHERE user_id = $1 AND completed",
-        user.id
+        user_id
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    Ok(conn.finish().await?)
+    Ok(())
 }
 
-fn found(rows: u64) -> Result<(), AppError> {
-    if rows == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
-}
-
-fn unreadable(error: impl std::fmt::Display) -> AppError {
-    AppError::BadRequest {
-        detail: format!("the upload could not be read ({error})"),
-    }
-}
-
-/// Reads the uploaded file (field `file`), at most `IMPORT_MAX_BYTES` of it, and
-/// stores its rows in one statement, so a failure anywhere stores nothing.
-pub async fn import(data: leptos::server_fn::codec::MultipartData) -> Result<u64, AppError> {
-    use super::transfer::{parse_import, IMPORT_MAX_BYTES};
-    let user = require_user()?;
-    let mut multipart = data.into_inner().ok_or(AppError::Internal)?;
-    let too_large = || {
-        AppError::validation(
-            "file",
-            format!("The file is larger than {} KiB.", IMPORT_MAX_BYTES / 1024),
-        )
-    };
-    let mut file = Vec::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-            if file.len() + chunk.len() > IMPORT_MAX_BYTES {
-                return Err(too_large());
-            }
-            file.extend_from_slice(&chunk);
-        }
-    }
-    if file.is_empty() {
-        return Err(AppError::validation(
-            "file",
-            "Choose a JSON file exported from Tasklist.",
-        ));
-    }
-    let rows = parse_import(&file).map_err(|message| AppError::validation("file", message))?;
+/// Stores every row in one statement, so a failure anywhere stores nothing.
+/// Answers how many were stored.
+pub async fn import(
+    conn: &mut PgConnection,
+    user_id: i64,
+    rows: Vec<super::transfer::NewTask>,
+) -> Result<u64, AppError> {
     let mut titles = Vec::with_capacity(rows.len());
     let mut descriptions = Vec::with_capacity(rows.len());
     let mut completed = Vec::with_capacity(rows.len());
@@ -382,83 +312,37 @@ pub async fn import(data: leptos::server_fn::codec::MultipartData) -> Result<u64
         descriptions.push(row.description.into_inner());
         completed.push(row.completed);
     }
-    let mut conn = conn().await?;
     let inserted = sqlx::query!(
         "INSERT INTO tasks (user_id, title, description, completed)
          SELECT $1, t.title, t.description, t.completed
          FROM unnest($2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS t(title, description, completed, n)
          ORDER BY t.n",
-        user.id,
+        user_id,
         &titles,
         &descriptions as &[Option<String>],
         &completed
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await
     .map_err(write_error)?;
-    conn.finish().await?;
     Ok(inserted.rows_affected())
 }
 
-/// The downloads, behind the same session layer as the pages.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tasks/export.json", routing::get(export_json))
-        .route("/tasks/export.csv", routing::get(export_csv))
-}
-
-/// All of the signed-in person's tasks, oldest first, for a download.
-async fn own_tasks(
-    state: &AppState,
-    user: Option<Extension<CurrentUser>>,
-) -> Result<Vec<Task>, AppError> {
-    let Some(Extension(CurrentUser(user))) = user else {
-        return Err(AppError::Unauthorized);
-    };
-    let mut conn = state.db.conn().await?;
-    let tasks = sqlx::query_as!(
+/// All of a person's tasks, oldest first, for a download.
+pub async fn all(conn: &mut PgConnection, user_id: i64) -> Result<Vec<Task>, AppError> {
+    Ok(sqlx::query_as!(
         Task,
         "SELECT id, title, description, completed FROM tasks WHERE user_id = $1 ORDER BY id",
-        user.id
+        user_id
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    conn.finish().await?;
-    Ok(tasks)
+    .fetch_all(conn)
+    .await?)
 }
 
-fn download(content_type: &'static str, disposition: &'static str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-async fn export_json(
-    State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-) -> Result<Response, AppError> {
-    let export = super::transfer::Export::new(own_tasks(&state, user).await?);
-    let json = serde_json::to_string_pretty(&export).map_err(|_| AppError::Internal)?;
-    Ok(download(
-        "application/json",
-        "attachment; filename=\"tasks.json\"",
-        json,
-    ))
-}
-
-async fn export_csv(
-    State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-) -> Result<Response, AppError> {
-    let csv = super::transfer::to_csv(&own_tasks(&state, user).await?);
-    Ok(download(
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"tasks.csv\"",
-        csv,
-    ))
+fn found(rows: u64) -> Result<(), AppError> {
+    if rows == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
 }

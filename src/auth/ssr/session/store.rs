@@ -1,8 +1,9 @@
-//! Sessions in PostgreSQL, behind tower-sessions' `SessionStore` trait.
+//! Sessions in PostgreSQL, behind tower-sessions' `SessionStore` trait (why ours:
+//! see the parent module).
 //!
-//! Unlike an upsert store, saving an existing session only updates it: a request
-//! that was still running when its session was ended (log out, password change,
-//! account deleted) finds no row and cannot bring the session back.
+//! Saving an existing session only updates it: a request that was still running
+//! when its session was ended (log out, password change, account deleted) finds no
+//! row and cannot bring the session back.
 
 use async_trait::async_trait;
 use sqlx::PgConnection;
@@ -12,18 +13,29 @@ use tower_sessions::{
     session_store, ExpiredDeletion, SessionStore,
 };
 
-use crate::{auth::User, server::db::Db};
+use tower_sessions::Session;
+
+use crate::{db::Db, identity::User};
 
 /// The session key holding the signed-in person's id; mirrored into the `user_id`
 /// column so one statement can end all of a person's sessions.
-pub const USER_ID_KEY: &str = "user_id";
+pub(super) const USER_ID_KEY: &str = "user_id";
 
 /// Where `load` leaves the session's person (`Option<User>`: null when the account
 /// is gone or deactivated), read in the same statement as the session, so finding
 /// out who a request is takes one unit of work instead of two (a pool ping and a
-/// statement fewer). Never stored: `encode` drops it, so it is always as fresh as
-/// this request.
-pub const PERSON_KEY: &str = "_person";
+/// statement fewer). The trait's `load` can hand back only the session's data, so
+/// the person rides in it under this key, which nothing but [`loaded_person`]
+/// reads. Never stored: `encode` drops it, so it is always as fresh as this request.
+const PERSON_KEY: &str = "_person";
+
+/// The person `load` read beside this session; None when the account is gone or
+/// deactivated.
+pub(super) async fn loaded_person(
+    session: &Session,
+) -> Result<Option<User>, tower_sessions::session::Error> {
+    Ok(session.get::<Option<User>>(PERSON_KEY).await?.flatten())
+}
 
 #[derive(Clone, Debug)]
 pub struct PgSessionStore {
@@ -35,7 +47,7 @@ impl PgSessionStore {
         Self { db }
     }
 
-    async fn conn(&self) -> session_store::Result<crate::server::db::Conn> {
+    async fn conn(&self) -> session_store::Result<crate::db::Conn> {
         self.db.conn().await.map_err(backend)
     }
 

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    domain::{TaskDescription, TaskTitle},
+use crate::tasks::{
+    domain::{import_too_large, TaskDescription, TaskTitle, IMPORT_MAX_BYTES, IMPORT_MAX_TASKS},
     Task,
 };
 
@@ -82,18 +82,12 @@ pub struct NewTask {
     pub completed: bool,
 }
 
-pub const IMPORT_MAX_BYTES: usize = 1024 * 1024;
-pub const IMPORT_MAX_TASKS: usize = 10_000;
-
 /// Parses and validates a whole file: the export format, or just its list of
 /// tasks. The error names the first bad row (counting from 1) and what is wrong.
 pub fn parse_import(bytes: &[u8]) -> Result<Vec<NewTask>, String> {
     const NOT_AN_EXPORT: &str = "The file is not a task export (JSON with a \"tasks\" list)";
     if bytes.len() > IMPORT_MAX_BYTES {
-        return Err(format!(
-            "The file is larger than {} KiB.",
-            IMPORT_MAX_BYTES / 1024
-        ));
+        return Err(import_too_large().message);
     }
     let file: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("{NOT_AN_EXPORT}: {e}."))?;

@@ -14,7 +14,10 @@ use sqlx::{
     Connection, Executor, PgConnection, PgPool, Postgres, Transaction,
 };
 
-use crate::config::{DatabaseConfig, DatabaseUrl};
+use crate::{
+    config::{DatabaseConfig, DatabaseUrl},
+    error::AppError,
+};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -59,6 +62,26 @@ impl Db {
         }
     }
 
+    /// Runs `work` as one unit of work and commits it when it succeeds; an error,
+    /// a panic or an abandoned request rolls it back. Whether a unit is a
+    /// transaction depends on the deployment (always behind a pooler, see above):
+    /// where two statements must stand or fall together, use [`Db::atomic`].
+    pub async fn unit<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        finish_with(self.conn().await?, work).await
+    }
+
+    /// Like [`Db::unit`], but a transaction in every deployment: all of `work`'s
+    /// statements are stored, or none.
+    pub async fn atomic<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        finish_with(self.transaction().await?, work).await
+    }
+
     /// A unit of work that is all or nothing, whatever the mode.
     pub async fn transaction(&self) -> Result<Conn, sqlx::Error> {
         let tx = if self.transaction_pooler {
@@ -69,6 +92,29 @@ impl Db {
         };
         Ok(Conn::Transaction(tx))
     }
+}
+
+impl From<sqlx::Error> for AppError {
+    /// The one place a database error becomes what people are told: a passing fault
+    /// is "temporarily unavailable", anything else is logged and "internal".
+    fn from(error: sqlx::Error) -> Self {
+        if is_transient(&error) {
+            tracing::warn!(error = %error, "database temporarily unavailable");
+            Self::Unavailable
+        } else {
+            tracing::error!(error = ?error, "database error");
+            Self::Internal
+        }
+    }
+}
+
+async fn finish_with<T>(
+    mut conn: Conn,
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let value = work(&mut conn).await?;
+    conn.finish().await?;
+    Ok(value)
 }
 
 /// One unit of work's connection: use it as `&mut *conn`, then [`Conn::finish`].

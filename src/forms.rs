@@ -1,12 +1,14 @@
-//! Plain HTML form posts (JavaScript off): where the browser goes afterwards.
+//! How a server function finishes: the status of its error, and for plain HTML
+//! form posts (JavaScript off) where the browser goes afterwards.
 //!
 //! Leptos answers a plain form post with a redirect back to the page that sent it,
 //! adding the error to the URL on failure. These helpers change where that redirect
 //! goes on success, and on failure add what the person typed so the page can fill
 //! the form in again instead of making them retype it.
 
-use axum::http::{header, request::Parts, Method};
+use axum::http::{header, request::Parts, HeaderValue, Method};
 use leptos::{prelude::use_context, server_fn::error::ServerFnUrlError};
+use leptos_axum::ResponseOptions;
 use url::Url;
 
 use crate::error::AppError;
@@ -72,10 +74,25 @@ pub fn respond<S: leptos::server_fn::ServerFn, T>(
     values: &[(&str, &str)],
 ) -> Result<T, AppError> {
     if let Err(error) = &result {
-        error.set_http_status();
+        set_http_status(error);
         return_to_form(S::PATH, error, values);
     }
     result
+}
+
+/// Gives a server function's HTTP response the error's status. Plain form posts
+/// (no JavaScript) are left alone: Leptos answers them with a redirect back to the
+/// form carrying the error, and a status would replace it.
+fn set_http_status(error: &AppError) {
+    let Some(response) = use_context::<ResponseOptions>() else {
+        return;
+    };
+    if let AppError::RateLimited { retry_after_secs } = error {
+        response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    }
+    if !is_plain_form_post() {
+        response.set_status(error.status_code());
+    }
 }
 
 /// After a plain form post succeeds, go back to the sending page without the given

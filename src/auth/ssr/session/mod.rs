@@ -1,0 +1,177 @@
+//! A signed-in session's whole life: started at log in (under a fresh id), resolved
+//! on every request against its idle and absolute limits, kept current, renewed at
+//! a password change, and ended at log out.
+//!
+//! The cookie and its lifecycle come from tower-sessions; the store is our own
+//! (`store`), not tower-sessions-sqlx-store's `PostgresStore`, for two reasons:
+//! its `save` is an upsert, so a request still running when a session is ended
+//! (log out, password change, account deleted) would bring it back, where ours only
+//! updates; and ours reads the session's person in the same statement as the
+//! session, so finding out who a request is takes one unit of work, not two.
+
+mod store;
+
+use std::time::Duration;
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, Session, SessionManagerLayer};
+
+pub use store::PgSessionStore;
+
+use crate::{
+    config::SessionConfig,
+    db::Db,
+    error::AppError,
+    identity::{CurrentUser, User},
+};
+
+/// The cookie's name.
+pub const SESSION_COOKIE: &str = "session";
+
+/// When the person signed in (Unix seconds): the absolute lifetime counts from here.
+const LOGGED_IN_AT_KEY: &str = "logged_in_at";
+/// When the session was last seen (Unix seconds), refreshed at most every
+/// [`EXTEND_EVERY_SECS`].
+const SEEN_AT_KEY: &str = "seen_at";
+/// How stale the idle-timeout clock may get before a request refreshes it. Bounds
+/// session writes to one a minute per active person instead of one per request.
+const EXTEND_EVERY_SECS: i64 = 60;
+
+pub fn layer(db: &Db, config: &SessionConfig, secure: bool) -> SessionManagerLayer<PgSessionStore> {
+    let idle = time::Duration::try_from(config.idle_timeout).unwrap_or(time::Duration::days(14));
+    SessionManagerLayer::new(PgSessionStore::new(db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        // Lax, not Strict: a person following a link to the app from elsewhere
+        // arrives signed in. Cross-site writes are refused separately (security.rs).
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// Middleware: resolves the session cookie to a person once per request and puts
+/// them in the request's extensions (`identity::CurrentUser`), so pages and server
+/// functions just read the result.
+pub async fn authenticate(
+    State(config): State<SessionConfig>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match resolve(&config, &session).await {
+        Ok(Some(user)) => {
+            request.extensions_mut().insert(CurrentUser(user));
+        }
+        Ok(None) => {}
+        Err(error) => return error.into_response(),
+    }
+    next.run(request).await
+}
+
+/// The session's person, if it has a live one. A session is ended when its person
+/// is gone or deactivated, or when it is older than the absolute lifetime.
+async fn resolve(config: &SessionConfig, session: &Session) -> Result<Option<User>, AppError> {
+    if session.id().is_none() {
+        return Ok(None); // no cookie: anonymous, and no query spent finding out
+    }
+    let get = async |key: &str| session.get::<i64>(key).await.map_err(unavailable);
+    if get(store::USER_ID_KEY).await?.is_none() {
+        return Ok(None);
+    }
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let logged_in_at = get(LOGGED_IN_AT_KEY).await?.unwrap_or(0);
+    let lifetime = i64::try_from(config.absolute_lifetime.as_secs()).unwrap_or(i64::MAX);
+    if now.saturating_sub(logged_in_at) > lifetime {
+        session.flush().await.map_err(unavailable)?;
+        return Ok(None);
+    }
+    let Some(user) = store::loaded_person(session).await.map_err(unavailable)? else {
+        session.flush().await.map_err(unavailable)?;
+        return Ok(None);
+    };
+    if now - get(SEEN_AT_KEY).await?.unwrap_or(0) >= EXTEND_EVERY_SECS {
+        // Modifying the session makes tower-sessions save it, which pushes its expiry
+        // (and the cookie's Max-Age) a full idle timeout into the future.
+        session
+            .insert(SEEN_AT_KEY, now)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(Some(user))
+}
+
+/// The session of the request a server function is answering.
+async fn current() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer in front of a server function");
+        AppError::Internal
+    })
+}
+
+/// Signs `user_id` in on this browser under a fresh session id, so an id planted
+/// before log-in (session fixation) is worthless.
+pub async fn start(user_id: i64) -> Result<(), AppError> {
+    let session = current().await?;
+    session.cycle_id().await.map_err(unavailable)?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    session
+        .insert(store::USER_ID_KEY, user_id)
+        .await
+        .map_err(unavailable)?;
+    session
+        .insert(LOGGED_IN_AT_KEY, now)
+        .await
+        .map_err(unavailable)?;
+    session.insert(SEEN_AT_KEY, now).await.map_err(unavailable)
+}
+
+/// Ends this browser's session: its row is deleted and the cookie removed.
+pub async fn end() -> Result<(), AppError> {
+    current().await?.flush().await.map_err(unavailable)
+}
+
+/// Ends every session of `user_id` but this browser's, inside the caller's unit of
+/// work (with the change that calls for it), then gives this browser a new id.
+pub struct Renewal(Session);
+
+impl Renewal {
+    pub async fn begin() -> Result<Self, AppError> {
+        Ok(Self(current().await?))
+    }
+
+    pub async fn end_others(&self, conn: &mut PgConnection, user_id: i64) -> Result<u64, AppError> {
+        Ok(PgSessionStore::delete_others(conn, user_id, self.0.id()).await?)
+    }
+
+    /// After the unit of work committed: a new id for this browser's session.
+    pub async fn finish(self) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(unavailable)
+    }
+}
+
+/// Session store failures are database failures: most likely passing.
+fn unavailable(error: tower_sessions::session::Error) -> AppError {
+    tracing::warn!(%error, "session store unavailable");
+    AppError::Unavailable
+}
+
+/// Deletes expired sessions (on the sweeper's schedule, see `auth::ssr`).
+pub async fn delete_expired(db: &Db) -> Result<(), AppError> {
+    PgSessionStore::new(db.clone())
+        .delete_expired()
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "deleting expired sessions failed");
+            AppError::Unavailable
+        })
+}
+
+/// How often the sweeper runs.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);

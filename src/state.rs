@@ -1,0 +1,46 @@
+//! `AppState`: what every handler and server function shares (settings, the
+//! database), and how server functions reach it.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::{use_context, LeptosOptions};
+
+use crate::{config::Config, db::Db, error::AppError};
+
+/// Axum state for handlers; Leptos context (`AppState::from_context()`) for server
+/// functions and server-rendered components. Features keep their own services
+/// (the password hasher, say) in context beside it, so this type names none of them.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
+        Self {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+        }
+    }
+
+    /// The state inside a server function or a component rendered on the server.
+    pub fn from_context() -> Result<Self, AppError> {
+        expect_service()
+    }
+}
+
+/// A service the server put in the Leptos context, or `Internal` (logged) when it is
+/// missing: that is a wiring mistake, never the visitor's.
+pub fn expect_service<T: Clone + Send + Sync + 'static>() -> Result<T, AppError> {
+    use_context::<T>().ok_or_else(|| {
+        tracing::error!(
+            service = std::any::type_name::<T>(),
+            "missing from the Leptos context"
+        );
+        AppError::Internal
+    })
+}
