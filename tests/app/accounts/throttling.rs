@@ -1,0 +1,132 @@
+//! Log-in throttling per account and per client address.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, PASSWORD};
+
+#[sqlx::test]
+async fn failed_log_ins_are_throttled_per_account_until_the_window_ends(pool: PgPool) {
+    let app = TestApp::with_config(
+        pool,
+        &[
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3"),
+            ("LOGIN_THROTTLE_WINDOW", "15m"),
+        ],
+    );
+    app.signed_up("ada@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.browser()
+                .log_in("ada@example.com", "wrong password!!")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits: the attacker must not learn it is right.
+    let refused = app.browser().log_in("ada@example.com", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.body.contains("Please wait 15 minutes"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.header("retry-after").is_some());
+    // The window ends: its start moves a whole window into the past.
+    sqlx::query(
+        "UPDATE login_throttle SET window_started_at = window_started_at - interval '15 minutes'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        app.browser()
+            .log_in("ada@example.com", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn a_successful_log_in_resets_the_accounts_failures(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]);
+    app.signed_up("ada@example.com").await;
+    for _ in 0..2 {
+        app.browser()
+            .log_in("ada@example.com", "wrong password!!")
+            .await;
+    }
+    assert_eq!(
+        app.browser()
+            .log_in("ada@example.com", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for _ in 0..2 {
+        app.browser()
+            .log_in("ada@example.com", "wrong password!!")
+            .await;
+    }
+    assert_eq!(
+        app.browser()
+            .log_in("ada@example.com", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn failed_log_ins_are_throttled_per_client_address_across_accounts(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("LOGIN_MAX_FAILURES_PER_ADDRESS", "4")]);
+    for i in 0..4 {
+        let status = app
+            .browser()
+            .log_in(&format!("guess{i}@example.com"), "wrong password!!")
+            .await
+            .status;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let refused = app
+        .browser()
+        .log_in("another@example.com", "wrong password!!")
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut elsewhere = app.browser();
+    elsewhere.address = "10.0.0.9:5000".parse().unwrap();
+    assert_eq!(
+        elsewhere
+            .log_in("another@example.com", "wrong password!!")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[sqlx::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]);
+    app.signed_up("ada@example.com").await;
+    let guesses = (0..12).map(|i| {
+        let mut browser = app.browser();
+        async move {
+            browser
+                .log_in("ada@example.com", &format!("guess number {i:02}"))
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (3, 9), "{statuses:?}");
+}
