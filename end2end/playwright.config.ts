@@ -46,10 +46,8 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? '../target/site',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'tasks',
-      // cargo-leptos hashes the bundle's file names (hash-files in Cargo.toml).
-      LEPTOS_HASH_FILES: 'true',
+      // Nothing about the build (output name, pkg dir, hashed file names): the
+      // binary carries its own, as an operator's deployment relies on.
       SERVED_OVER_HTTPS: 'false',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
