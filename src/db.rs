@@ -66,19 +66,19 @@ impl Db {
     /// a panic or an abandoned request rolls it back. Whether a unit is a
     /// transaction depends on the deployment (always behind a pooler, see above):
     /// where two statements must stand or fall together, use [`Db::atomic`].
-    pub async fn unit<T>(
+    pub async fn unit<T, E: From<sqlx::Error>>(
         &self,
-        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
         finish_with(self.conn().await?, work).await
     }
 
     /// Like [`Db::unit`], but a transaction in every deployment: all of `work`'s
     /// statements are stored, or none.
-    pub async fn atomic<T>(
+    pub async fn atomic<T, E: From<sqlx::Error>>(
         &self,
-        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
         finish_with(self.transaction().await?, work).await
     }
 
@@ -108,10 +108,10 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-async fn finish_with<T>(
+async fn finish_with<T, E: From<sqlx::Error>>(
     mut conn: Conn,
-    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
-) -> Result<T, AppError> {
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<T, E> {
     let value = work(&mut conn).await?;
     conn.finish().await?;
     Ok(value)

@@ -24,7 +24,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let user_id = state
         .db
         .unit(async |conn| {
-            Ok(sqlx::query_scalar!(
+            sqlx::query_scalar!(
                 "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
          ON CONFLICT (email) DO NOTHING
          RETURNING id",
@@ -33,7 +33,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
                 hash
             )
             .fetch_optional(conn)
-            .await?)
+            .await
         })
         .await?;
     let user_id = user_id.ok_or_else(|| {
@@ -59,12 +59,12 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
     let account = state
         .db
         .unit(async |conn| {
-            Ok(sqlx::query!(
+            sqlx::query!(
                 "SELECT id, password_hash FROM users WHERE email = $1 AND is_active",
                 email.as_str()
             )
             .fetch_optional(conn)
-            .await?)
+            .await
         })
         .await?;
     let verified = expect_service::<Passwords>()?
@@ -119,11 +119,9 @@ async fn confirm_password(
     let stored = state
         .db
         .unit(async |conn| {
-            Ok(
-                sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
-                    .fetch_optional(conn)
-                    .await?,
-            )
+            sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
+                .fetch_optional(conn)
+                .await
         })
         .await?;
     if expect_service::<Passwords>()?
@@ -160,8 +158,7 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
             )
             .execute(&mut *conn)
             .await?;
-            renewal.end_others(conn, user.id).await?;
-            Ok(())
+            renewal.end_others(conn, user.id).await
         })
         .await?;
     renewal.finish().await
@@ -178,8 +175,7 @@ pub async fn delete_account(current_password: &str) -> Result<(), AppError> {
         .unit(async |conn| {
             sqlx::query!("DELETE FROM users WHERE id = $1", user.id)
                 .execute(conn)
-                .await?;
-            Ok(())
+                .await
         })
         .await?;
     session::end().await

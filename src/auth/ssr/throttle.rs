@@ -45,7 +45,10 @@ impl<'a> Throttle<'a> {
         let mut all = vec![keys.account.clone()];
         all.extend(keys.address.clone());
         let window_secs = self.window_secs();
-        let counts = self.db.unit(async |conn| Ok(sqlx::query!(
+        let counts = self
+            .db
+            .unit(async |conn| {
+                sqlx::query!(
             r#"INSERT INTO login_throttle AS t (key, failures, window_started_at)
                SELECT key, 1, now() FROM unnest($1::text[]) AS key
                ON CONFLICT (key) DO UPDATE SET
@@ -55,11 +58,13 @@ impl<'a> Throttle<'a> {
                                             THEN now() ELSE t.window_started_at END
                RETURNING key, failures,
                    EXTRACT(EPOCH FROM (window_started_at + make_interval(secs => $2) - now()))::float8 AS "remaining_secs!""#,
-            &all[..],
-            window_secs
-        )
-        .fetch_all(conn)
-        .await?)).await?;
+                    &all[..],
+                    window_secs
+                )
+                .fetch_all(conn)
+                .await
+            })
+            .await?;
         let wait = counts
             .iter()
             .filter(|row| {

@@ -146,8 +146,9 @@ impl Renewal {
         Ok(Self(current().await?))
     }
 
-    pub async fn end_others(&self, conn: &mut PgConnection, user_id: i64) -> Result<u64, AppError> {
-        Ok(PgSessionStore::delete_others(conn, user_id, self.0.id()).await?)
+    pub async fn end_others(&self, conn: &mut PgConnection, user_id: i64) -> Result<(), AppError> {
+        PgSessionStore::delete_others(conn, user_id, self.0.id()).await?;
+        Ok(())
     }
 
     /// After the unit of work committed: a new id for this browser's session.

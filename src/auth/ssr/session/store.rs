@@ -47,10 +47,6 @@ impl PgSessionStore {
         Self { db }
     }
 
-    async fn conn(&self) -> session_store::Result<crate::db::Conn> {
-        self.db.conn().await.map_err(backend)
-    }
-
     /// Ends every session of `user_id` except `keep` (the one making the change),
     /// inside the caller's transaction.
     pub async fn delete_others(
@@ -93,56 +89,63 @@ impl SessionStore for PgSessionStore {
         let (data, user_id) = encode(record)?;
         // A 128-bit random id colliding is all but impossible; if it happens, draw again
         // rather than overwrite someone else's session.
-        let mut conn = self.conn().await?;
-        loop {
-            let inserted = sqlx::query!(
-                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
+        self.db
+            .unit(async |conn| loop {
+                let inserted = sqlx::query!(
+                    "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (id) DO NOTHING",
-                record.id.to_string(),
-                user_id,
-                data,
-                record.expiry_date
-            )
-            .execute(&mut *conn)
+                    record.id.to_string(),
+                    user_id,
+                    data,
+                    record.expiry_date
+                )
+                .execute(&mut *conn)
+                .await?;
+                if inserted.rows_affected() == 1 {
+                    return Ok(());
+                }
+                record.id = Id::default();
+            })
             .await
-            .map_err(backend)?;
-            if inserted.rows_affected() == 1 {
-                return conn.finish().await.map_err(backend);
-            }
-            record.id = Id::default();
-        }
+            .map_err(backend)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, user_id) = encode(record)?;
-        let mut conn = self.conn().await?;
-        sqlx::query!(
-            "UPDATE sessions SET data = $2, user_id = $3, expires_at = $4 WHERE id = $1",
-            record.id.to_string(),
-            data,
-            user_id,
-            record.expiry_date
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
-        conn.finish().await.map_err(backend)
+        self.db
+            .unit(async |conn| {
+                sqlx::query!(
+                    "UPDATE sessions SET data = $2, user_id = $3, expires_at = $4 WHERE id = $1",
+                    record.id.to_string(),
+                    data,
+                    user_id,
+                    record.expiry_date
+                )
+                .execute(conn)
+                .await
+                .map(drop)
+            })
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let mut conn = self.conn().await?;
-        let row = sqlx::query!(
-            r#"SELECT s.data, s.expires_at,
+        let row = self
+            .db
+            .unit(async |conn| {
+                sqlx::query!(
+                    r#"SELECT s.data, s.expires_at,
                       u.id AS "person_id?", u.name AS "person_name?", u.email AS "person_email?"
                FROM sessions AS s
                LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active
                WHERE s.id = $1 AND s.expires_at > now()"#,
-            id.to_string()
-        )
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
-        conn.finish().await.map_err(backend)?;
+                    id.to_string()
+                )
+                .fetch_optional(conn)
+                .await
+            })
+            .await
+            .map_err(backend)?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -166,26 +169,32 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string())
-            .execute(&mut *conn)
+        self.db
+            .unit(async |conn| {
+                sqlx::query!("DELETE FROM sessions WHERE id = $1", id.to_string())
+                    .execute(conn)
+                    .await
+                    .map(drop)
+            })
             .await
-            .map_err(backend)?;
-        conn.finish().await.map_err(backend)
+            .map_err(backend)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for PgSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query!(
-            "DELETE FROM sessions WHERE expires_at <= $1",
-            OffsetDateTime::now_utc()
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
-        conn.finish().await.map_err(backend)
+        self.db
+            .unit(async |conn| {
+                sqlx::query!(
+                    "DELETE FROM sessions WHERE expires_at <= $1",
+                    OffsetDateTime::now_utc()
+                )
+                .execute(conn)
+                .await
+                .map(drop)
+            })
+            .await
+            .map_err(backend)
     }
 }
