@@ -42,6 +42,32 @@ pub fn forbidden_char(s: &str, multiline: bool) -> Option<char> {
         .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
+/// The length of a text field's trimmed value in characters, or the error naming
+/// the first character such a field refuses (see [`forbidden_char`]). `label` is
+/// how messages name the field ("Title", "Name").
+pub fn checked_length(
+    text: &str,
+    field: &str,
+    label: &str,
+    multiline: bool,
+) -> Result<usize, FieldError> {
+    match forbidden_char(text, multiline) {
+        Some(c) => Err(FieldError::new(
+            field,
+            format!("{label} can't contain {}: remove it.", describe_char(c)),
+        )),
+        None => Ok(char_count(text)),
+    }
+}
+
+/// The message for a value over its limit, with how long it is.
+pub fn too_long(field: &str, label: &str, max: usize, length: usize) -> FieldError {
+    FieldError::new(
+        field,
+        format!("{label} must be at most {max} characters (it has {length})."),
+    )
+}
+
 /// How a refused character is named in a message: its code point, since it has no
 /// visible form.
 pub fn describe_char(c: char) -> String {

@@ -1,7 +1,7 @@
 //! Account input, parsed once: `Email`, `Name` and `Password` can only hold values that
 //! satisfy the rules, so code that has one never checks again.
 
-use crate::validation::{char_count, describe_char, forbidden_char, FieldError};
+use crate::validation::{char_count, checked_length, too_long, FieldError};
 
 pub const EMAIL_MAX_CHARS: usize = 254;
 pub const NAME_MAX_CHARS: usize = 100;
@@ -64,18 +64,9 @@ pub struct Name(String);
 impl Name {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
-        if let Some(c) = forbidden_char(name, false) {
-            return Err(FieldError::new(
-                "name",
-                format!("Name can't contain {}: remove it.", describe_char(c)),
-            ));
-        }
-        match char_count(name) {
+        match checked_length(name, "name", "Name", false)? {
             0 => Err(FieldError::new("name", "Enter your name.")),
-            n if n > NAME_MAX_CHARS => Err(FieldError::new(
-                "name",
-                format!("Name must be at most {NAME_MAX_CHARS} characters (it has {n})."),
-            )),
+            n if n > NAME_MAX_CHARS => Err(too_long("name", "Name", NAME_MAX_CHARS, n)),
             _ => Ok(Self(name.to_owned())),
         }
     }
@@ -104,10 +95,7 @@ impl Password {
             ));
         }
         if n > PASSWORD_MAX_CHARS {
-            return Err(FieldError::new(
-                field,
-                format!("Password must be at most {PASSWORD_MAX_CHARS} characters (it has {n})."),
-            ));
+            return Err(too_long(field, "Password", PASSWORD_MAX_CHARS, n));
         }
         Ok(Self(raw.to_owned()))
     }

@@ -1,7 +1,7 @@
 //! Task input, parsed once: `TaskTitle` and `TaskDescription` hold only values the
 //! database's CHECK constraints would also accept.
 
-use crate::validation::{char_count, describe_char, forbidden_char, FieldError};
+use crate::validation::{checked_length, too_long, FieldError};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
@@ -45,21 +45,12 @@ pub struct TaskTitle(String);
 impl TaskTitle {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let title = raw.trim();
-        if let Some(c) = forbidden_char(title, false) {
-            return Err(FieldError::new(
-                "title",
-                format!("Title can't contain {}: remove it.", describe_char(c)),
-            ));
-        }
-        match char_count(title) {
+        match checked_length(title, "title", "Title", false)? {
             0 => Err(FieldError::new(
                 "title",
                 format!("Title can't be empty: enter 1 to {TITLE_MAX_CHARS} characters."),
             )),
-            n if n > TITLE_MAX_CHARS => Err(FieldError::new(
-                "title",
-                format!("Title must be at most {TITLE_MAX_CHARS} characters (it has {n})."),
-            )),
+            n if n > TITLE_MAX_CHARS => Err(too_long("title", "Title", TITLE_MAX_CHARS, n)),
             _ => Ok(Self(title.to_owned())),
         }
     }
@@ -90,19 +81,13 @@ pub struct TaskDescription(Option<String>);
 impl TaskDescription {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let description = raw.trim();
-        if let Some(c) = forbidden_char(description, true) {
-            return Err(FieldError::new(
-                "description",
-                format!("Description can't contain {}: remove it.", describe_char(c)),
-            ));
-        }
-        match char_count(description) {
+        match checked_length(description, "description", "Description", true)? {
             0 => Ok(Self(None)),
-            n if n > DESCRIPTION_MAX_CHARS => Err(FieldError::new(
+            n if n > DESCRIPTION_MAX_CHARS => Err(too_long(
                 "description",
-                format!(
-                    "Description must be at most {DESCRIPTION_MAX_CHARS} characters (it has {n})."
-                ),
+                "Description",
+                DESCRIPTION_MAX_CHARS,
+                n,
             )),
             _ => Ok(Self(Some(description.to_owned()))),
         }

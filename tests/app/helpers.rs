@@ -50,6 +50,19 @@ impl TestApp {
         Self { router, pool }
     }
 
+    /// The status a log-in from a new browser gets.
+    pub async fn log_in_status(&self, email: &str, password: &str) -> StatusCode {
+        self.browser().log_in(email, password).await.status
+    }
+
+    /// `times` log-ins to `email` with a wrong password, each from a new browser.
+    pub async fn fail_log_ins(&self, email: &str, times: usize) {
+        for _ in 0..times {
+            let status = self.log_in_status(email, "wrong password!!").await;
+            assert_ne!(status, StatusCode::OK, "a wrong password was accepted");
+        }
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             router: self.router.clone(),

@@ -17,10 +17,8 @@ async fn failed_log_ins_are_throttled_per_account_until_the_window_ends(pool: Pg
     app.signed_up("ada@example.com").await;
     for _ in 0..3 {
         assert_eq!(
-            app.browser()
-                .log_in("ada@example.com", "wrong password!!")
-                .await
-                .status,
+            app.log_in_status("ada@example.com", "wrong password!!")
+                .await,
             StatusCode::UNAUTHORIZED
         );
     }
@@ -41,10 +39,7 @@ async fn failed_log_ins_are_throttled_per_account_until_the_window_ends(pool: Pg
     .await
     .unwrap();
     assert_eq!(
-        app.browser()
-            .log_in("ada@example.com", PASSWORD)
-            .await
-            .status,
+        app.log_in_status("ada@example.com", PASSWORD).await,
         StatusCode::OK
     );
 }
@@ -53,28 +48,14 @@ async fn failed_log_ins_are_throttled_per_account_until_the_window_ends(pool: Pg
 async fn a_successful_log_in_resets_the_accounts_failures(pool: PgPool) {
     let app = TestApp::with_config(pool, &[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "3")]);
     app.signed_up("ada@example.com").await;
-    for _ in 0..2 {
-        app.browser()
-            .log_in("ada@example.com", "wrong password!!")
-            .await;
-    }
+    app.fail_log_ins("ada@example.com", 2).await;
     assert_eq!(
-        app.browser()
-            .log_in("ada@example.com", PASSWORD)
-            .await
-            .status,
+        app.log_in_status("ada@example.com", PASSWORD).await,
         StatusCode::OK
     );
-    for _ in 0..2 {
-        app.browser()
-            .log_in("ada@example.com", "wrong password!!")
-            .await;
-    }
+    app.fail_log_ins("ada@example.com", 2).await;
     assert_eq!(
-        app.browser()
-            .log_in("ada@example.com", PASSWORD)
-            .await
-            .status,
+        app.log_in_status("ada@example.com", PASSWORD).await,
         StatusCode::OK
     );
 }
@@ -84,10 +65,8 @@ async fn failed_log_ins_are_throttled_per_client_address_across_accounts(pool: P
     let app = TestApp::with_config(pool, &[("LOGIN_MAX_FAILURES_PER_ADDRESS", "4")]);
     for i in 0..4 {
         let status = app
-            .browser()
-            .log_in(&format!("guess{i}@example.com"), "wrong password!!")
-            .await
-            .status;
+            .log_in_status(&format!("guess{i}@example.com"), "wrong password!!")
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let refused = app
