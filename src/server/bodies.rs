@@ -29,6 +29,14 @@ fn refuse(detail: &str) -> Response {
     .into_response()
 }
 
+/// A body of a type the server function does not decode: 415, saying which it takes.
+fn unsupported(detail: &str) -> Response {
+    let error = AppError::BadRequest {
+        detail: detail.to_owned(),
+    };
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, error).into_response()
+}
+
 /// The server functions that take a file (multipart); every other one takes a
 /// URL-encoded form.
 #[derive(Clone, Copy)]
@@ -61,7 +69,7 @@ pub async fn check_server_fn_body(
     match content_type.as_deref() {
         Some(MULTIPART) if uploads && has_boundary(&request) => next.run(request).await,
         Some(MULTIPART) if uploads => refuse("the multipart upload names no boundary"),
-        _ if uploads => refuse(&format!(
+        _ if uploads => unsupported(&format!(
             "send the file as {MULTIPART}, not {}",
             content_type.as_deref().unwrap_or("without a Content-Type")
         )),
@@ -82,7 +90,7 @@ pub async fn check_server_fn_body(
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        _ => refuse(&format!(
+        _ => unsupported(&format!(
             "send the data as {FORM}, not {}",
             content_type.as_deref().unwrap_or("without a Content-Type")
         )),

@@ -76,29 +76,17 @@ pub async fn error_answers(request: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    let (error, status) = match parts.extensions.remove::<AppError>() {
-        Some(error) => {
-            let status = error.status_code();
-            (error, status)
-        }
-        None => match decode_server_fn_error(&parts, &bytes) {
-            Some(error) => {
-                let status = error.status_code();
-                (error, status)
-            }
-            None => {
-                let error = from_status(status, &bytes);
-                // A refusal the error has no status of its own for (413, 405, 415)
-                // keeps the library's.
-                let status = match error {
-                    AppError::BadRequest { .. } => status,
-                    _ => error.status_code(),
-                };
-                (error, status)
-            }
-        },
+    let error = parts
+        .extensions
+        .remove::<AppError>()
+        .or_else(|| decode_server_fn_error(&parts, &bytes))
+        .unwrap_or_else(|| from_status(status, &bytes));
+    parts.status = match error {
+        // A malformed request keeps the more precise 4xx it was refused with
+        // (413, 415, 405); every other error has its own status.
+        AppError::BadRequest { .. } if status.is_client_error() => status,
+        _ => error.status_code(),
     };
-    parts.status = status;
     parts.headers.remove(header::CONTENT_LENGTH);
     if let AppError::RateLimited { retry_after_secs } = &error {
         parts

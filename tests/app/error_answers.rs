@@ -51,7 +51,7 @@ async fn a_body_the_server_functions_do_not_take_is_refused_with_the_reason(pool
         .body(Body::from("title=Milk"))
         .unwrap();
     let response = ada.send(request).await;
-    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     match as_the_client_reads_it(&response) {
         AppError::BadRequest { detail } => {
             assert!(
