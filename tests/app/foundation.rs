@@ -205,6 +205,10 @@ fn server_binary() -> Command {
         .current_dir(std::env::temp_dir())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default());
+    // Under scripts/coverage the binary reports what it ran, like the tests do.
+    if let Some(profile) = std::env::var_os("LLVM_PROFILE_FILE") {
+        command.env("LLVM_PROFILE_FILE", profile);
+    }
     command
         .env("LEPTOS_OUTPUT_NAME", "tasks")
         .env("LEPTOS_SITE_ROOT", &site)
@@ -350,4 +354,25 @@ async fn pages_abandoned_mid_answer_leave_nothing_running_on_the_server(pool: Pg
         "{} tasks still alive after 20 abandoned pages, {before} before",
         metrics.num_alive_tasks()
     );
+}
+
+#[sqlx::test]
+async fn an_atomic_unit_of_work_that_fails_midway_stores_nothing(pool: PgPool) {
+    let db = tasks::db::Db::new(pool.clone(), false);
+    let insert =
+        "INSERT INTO users (email, name, password_hash) VALUES ('ada@example.com', 'Ada', 'x')";
+    let result: Result<(), sqlx::Error> = db
+        .atomic(async |conn| {
+            sqlx::query(insert).execute(&mut *conn).await?;
+            // The same email again: refused by the unique constraint.
+            sqlx::query(insert).execute(&mut *conn).await?;
+            Ok(())
+        })
+        .await;
+    assert!(result.is_err());
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0, "the first insert was rolled back with the second");
 }

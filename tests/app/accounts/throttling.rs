@@ -1,9 +1,9 @@
 //! Log-in throttling per account and per client address.
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use sqlx::PgPool;
 
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{form_body, TestApp, PASSWORD};
 
 #[sqlx::test]
 async fn failed_log_ins_are_throttled_per_account_until_the_window_ends(pool: PgPool) {
@@ -108,4 +108,52 @@ async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(pool: PgP
         .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
         .count();
     assert_eq!((checked, refused), (3, 9), "{statuses:?}");
+}
+
+#[sqlx::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_and_otherwise_ignored(
+    pool: PgPool,
+) {
+    let forwarded_from = |address: &'static str| {
+        move |email: String| {
+            axum::http::Request::post("/api/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                // Only the last hop is the proxy's word; the rest is the client's.
+                .header("x-forwarded-for", format!("203.0.113.50, {address}"))
+                .body(form_body(&[
+                    ("email", &email),
+                    ("password", "wrong password!!"),
+                ]))
+                .unwrap()
+        }
+    };
+    for (trusted, expected_after_limit) in [
+        ("true", StatusCode::UNAUTHORIZED),
+        ("false", StatusCode::TOO_MANY_REQUESTS),
+    ] {
+        let app = TestApp::with_config(
+            pool.clone(),
+            &[
+                ("TRUST_FORWARDED_FOR", trusted),
+                ("LOGIN_MAX_FAILURES_PER_ADDRESS", "2"),
+            ],
+        );
+        sqlx::query("DELETE FROM login_throttle")
+            .execute(&pool)
+            .await
+            .unwrap();
+        // Two failures from one client behind the proxy (one TCP peer for all).
+        for i in 0..2 {
+            let request = forwarded_from("198.51.100.7")(format!("guess{i}@example.com"));
+            let status = app.browser().send(request).await.status;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "trusted={trusted}");
+        }
+        // Another client through the same proxy: its own budget only when the
+        // header is trusted; untrusted, everyone shares the proxy's address.
+        let request = forwarded_from("198.51.100.8")("other@example.com".to_owned());
+        let status = app.browser().send(request).await.status;
+        assert_eq!(status, expected_after_limit, "trusted={trusted}");
+    }
 }
