@@ -37,9 +37,9 @@ export function workDir(prefix) {
 }
 
 /** Runs a command to its end; throws with its output unless it succeeds or `allowFail`. */
-export function run(cmd, args, { allowFail = false, input, env, asServer = false } = {}) {
+export function run(cmd, args, { allowFail = false, input, env, asServer = false, encoding = 'utf8' } = {}) {
   const [c, a] = asServer ? asServerUser(cmd, args) : [cmd, args];
-  const result = spawnSync(c, a, { encoding: 'utf8', input, env: env ?? process.env, maxBuffer: 64 << 20 });
+  const result = spawnSync(c, a, { encoding, input, env: env ?? process.env, maxBuffer: 64 << 20 });
   if ((result.status !== 0 || result.error) && !allowFail) {
     throw new Error(`${cmd} ${args.join(' ')} failed: ${result.error ?? ''}${result.stderr || result.stdout}`);
   }
