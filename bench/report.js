@@ -3,7 +3,8 @@
 //
 //   node bench/report.js RESULTS.jsonl REPORT.md
 //
-// Every target of issue 5 is judged here and printed as MET or MISSED.
+// Every performance target (throughput against the ceiling, latency, memory, client
+// weight, static-file serving) is judged here and printed as MET or MISSED.
 
 const fs = require('fs');
 
