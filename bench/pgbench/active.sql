@@ -1,4 +1,4 @@
--- GET /?filter=active: as home.sql, with the filtered statement (src/tasks/ssr.rs
+-- GET /?filter=active: as home.sql, with the filtered statement (src/tasks/ssr/repo.rs
 -- `fetch_rows`, `completed = $2`, which walks the (user_id, completed, id) index).
 SELECT s.data, s.expires_at, u.id, u.name, u.email FROM sessions AS s
  LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active

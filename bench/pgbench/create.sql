@@ -1,4 +1,4 @@
--- POST /api/tasks/create: session with person, the INSERT (src/tasks/ssr.rs `create`;
+-- POST /api/tasks/create: session with person, the INSERT (src/tasks/ssr/repo.rs `create`;
 -- its statement trigger updates task_counts, as in the app).
 SELECT s.data, s.expires_at, u.id, u.name, u.email FROM sessions AS s
  LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active

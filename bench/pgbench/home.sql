@@ -1,7 +1,7 @@
 -- GET / signed in, first page, "All". The statements one request issues, in order,
--- as the app sends them: the session with its person (src/auth/ssr/store.rs
--- `load`), one page plus one row (src/tasks/ssr.rs `fetch_rows`), the counter
--- (`list_for`). The session `save` UPDATE happens at most once a minute per
+-- as the app sends them: the session with its person (src/auth/ssr/session/store.rs
+-- `load`), one page plus one row (src/tasks/ssr/repo.rs `fetch_rows`), the counter
+-- (`list`). The session `save` UPDATE happens at most once a minute per
 -- session, so it is left out. Variables come from scripts/bench
 -- (-D): sid, uid, after (i64::MAX on a first page), limit (51: a page plus one).
 SELECT s.data, s.expires_at, u.id, u.name, u.email FROM sessions AS s

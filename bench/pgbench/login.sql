@@ -1,7 +1,7 @@
 -- POST /api/login (no cookie): the throttle's counting upsert
 -- (src/auth/ssr/throttle.rs `attempt`), the account, forgiving the account and
 -- giving the address its attempt back (`succeeded`), and the new session's INSERT
--- (src/auth/ssr/store.rs `create`). The password hash itself is CPU work in the
+-- (src/auth/ssr/session/store.rs `create`). The password hash itself is CPU work in the
 -- app, not SQL: this ceiling is the database's share only.
 \set r random(1, 9000000000000000000)
 INSERT INTO login_throttle AS t (key, failures, window_started_at)

@@ -1,4 +1,4 @@
--- POST /api/tasks/set-completed: session with person, the UPDATE (src/tasks/ssr.rs
+-- POST /api/tasks/set-completed: session with person, the UPDATE (src/tasks/ssr/repo.rs
 -- `set_completed`) on a random task of the person with a random state, as
 -- bench/wrk/toggle.lua does. Ids :lo..:hi come from scripts/bench.
 \set id random(:lo, :hi)
