@@ -62,10 +62,11 @@ impl Db {
         }
     }
 
-    /// Runs `work` as one unit of work and commits it when it succeeds; an error,
-    /// a panic or an abandoned request rolls it back. Whether a unit is a
-    /// transaction depends on the deployment (always behind a pooler, see above):
-    /// where two statements must stand or fall together, use [`Db::atomic`].
+    /// Runs `work` as one unit of work on one connection, committed when it
+    /// succeeds. Whether it is a transaction depends on the deployment: behind a
+    /// pooler it is (see above), against PostgreSQL itself each statement commits
+    /// on its own. Where two statements must stand or fall together, use
+    /// [`Db::atomic`].
     pub async fn unit<T, E: From<sqlx::Error>>(
         &self,
         work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
@@ -74,7 +75,8 @@ impl Db {
     }
 
     /// Like [`Db::unit`], but a transaction in every deployment: all of `work`'s
-    /// statements are stored, or none.
+    /// statements are stored, or none (an error, a panic or an abandoned request
+    /// rolls it back).
     pub async fn atomic<T, E: From<sqlx::Error>>(
         &self,
         work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,

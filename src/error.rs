@@ -208,12 +208,8 @@ mod tests {
 pub mod ssr {
     //! How an `AppError` becomes an HTTP answer on the server.
 
-    use axum::{
-        body::Body,
-        http::{header, HeaderValue, StatusCode},
-        response::Response,
-    };
-    use leptos::server_fn::{ContentType, Encodes};
+    use axum::{body::Body, http::StatusCode, response::Response};
+    use leptos::server_fn::Encodes;
 
     use super::{AppError, AppErrorEncoding};
 
@@ -225,22 +221,6 @@ pub mod ssr {
         /// The body a server function's client decodes: this error's JSON.
         pub fn server_fn_body(&self) -> Body {
             Body::from(AppErrorEncoding::encode(self).unwrap_or_default())
-        }
-
-        /// The answer a server function would have given: this error's status and
-        /// its JSON (with `Retry-After` when it says how long to wait).
-        pub fn into_server_fn_response(self) -> Response {
-            let mut response = Response::new(self.server_fn_body());
-            *response.status_mut() = self.status_code();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(<AppErrorEncoding as ContentType>::CONTENT_TYPE),
-            );
-            if let Self::RateLimited { retry_after_secs } = self {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            }
-            response
         }
     }
 

@@ -1,14 +1,13 @@
-//! How a server function finishes: the status of its error, and for plain HTML
-//! form posts (JavaScript off) where the browser goes afterwards.
+//! Plain HTML form posts (JavaScript off): where the browser goes after a server
+//! function, on success and on failure.
 //!
 //! Leptos answers a plain form post with a redirect back to the page that sent it,
 //! adding the error to the URL on failure. These helpers change where that redirect
 //! goes on success, and on failure add what the person typed so the page can fill
 //! the form in again instead of making them retype it.
 
-use axum::http::{header, request::Parts, HeaderValue, Method};
+use axum::http::{header, request::Parts, Method};
 use leptos::{prelude::use_context, server_fn::error::ServerFnUrlError};
-use leptos_axum::ResponseOptions;
 use url::Url;
 
 use crate::error::AppError;
@@ -67,32 +66,17 @@ pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &
     leptos_axum::redirect(&path_and_query(&url));
 }
 
-/// Finishes a server function: on failure, gives the response the error's status
-/// (fetch) or sends the browser back to the form with `values` (plain post).
+/// Finishes a server function: on failure, a plain form post goes back to the form
+/// with `values` (its status, for a fetch, is set where every error answer is
+/// shaped: `server::errors`).
 pub fn respond<S: leptos::server_fn::ServerFn, T>(
     result: Result<T, AppError>,
     values: &[(&str, &str)],
 ) -> Result<T, AppError> {
     if let Err(error) = &result {
-        set_http_status(error);
         return_to_form(S::PATH, error, values);
     }
     result
-}
-
-/// Gives a server function's HTTP response the error's status. Plain form posts
-/// (no JavaScript) are left alone: Leptos answers them with a redirect back to the
-/// form carrying the error, and a status would replace it.
-fn set_http_status(error: &AppError) {
-    let Some(response) = use_context::<ResponseOptions>() else {
-        return;
-    };
-    if let AppError::RateLimited { retry_after_secs } = error {
-        response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-    }
-    if !is_plain_form_post() {
-        response.set_status(error.status_code());
-    }
 }
 
 /// After a plain form post succeeds, go back to the sending page without the given

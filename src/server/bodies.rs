@@ -1,10 +1,12 @@
 //! Server-function bodies checked before Leptos decodes them: an encoding it is
 //! meant to decode, holding UTF-8 text.
 //!
-//! Works around two behaviours of server_fn 0.8.13 (Leptos 0.8): it decodes a
-//! form body whatever its declared `Content-Type`, turning invalid UTF-8 into
-//! U+FFFD (which would then be stored as if the person had typed it), and it
-//! panics on a multipart body whose boundary it cannot find. Guarded by
+//! Works around two behaviours of server_fn 0.8.13 (Leptos 0.8): `PostUrl`
+//! (`codec/url.rs`) decodes a body as a form whatever its `Content-Type`, with
+//! `serde_qs` in non-strict mode, which turns invalid UTF-8 into U+FFFD (then stored
+//! as if the person had typed it); and `MultipartFormData` (`codec/multipart.rs`)
+//! panics (`expect("couldn't parse boundary")`) on a multipart body without a
+//! boundary. Guarded by
 //! `malformed_server_function_bodies_get_a_4xx_with_a_message_and_store_nothing`
 //! and `no_body_of_any_shape_makes_a_server_function_fail_with_a_5xx_or_store_garbage`.
 

@@ -73,9 +73,11 @@ pub async fn error_answers(request: Request, next: Next) -> Response {
     {
         return Response::from_parts(parts, body);
     }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
+    // A body too large to be one of ours, or one that fails mid-read, is judged by
+    // its status alone.
+    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY)
+        .await
+        .unwrap_or_default();
     let error = parts
         .extensions
         .remove::<AppError>()

@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::{extract::State, http::StatusCode};
 use sqlx::Executor;
 
-use super::db::Db;
+use crate::db::Db;
 
 /// 200 after a database round trip; 503 with a short reason when the database does
 /// not answer. Needs no session, so it never touches the session table. A plain

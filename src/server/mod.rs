@@ -108,18 +108,25 @@ pub fn router(state: AppState) -> Router {
         .merge(assets)
         .merge(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    security::with_headers(router, &state.config)
+    let config = std::sync::Arc::clone(&state.config);
+    outer_layers(router, &config).with_state(state)
+}
+
+/// The layers every answer passes through, innermost first: a panic becomes an
+/// answer (which then gets the headers like any other), the security headers,
+/// `no-store` unless a route said otherwise, the one place error answers take
+/// their form (outside everything that can refuse or fail a request, inside the
+/// compression so it reads bodies as written), compression, the request log.
+fn outer_layers<S: Clone + Send + Sync + 'static>(router: Router<S>, config: &Config) -> Router<S> {
+    let router = router.layer(CatchPanicLayer::custom(http_log::panic_response));
+    security::with_headers(router, config)
         .layer(SetResponseHeaderLayer::if_not_present(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-store"),
         ))
-        .layer(CatchPanicLayer::custom(http_log::panic_response))
-        // Outside every layer that can refuse or fail a request, and inside the
-        // compression, so it reads the bodies as they were written.
         .layer(axum::middleware::from_fn(errors::error_answers))
         .layer(CompressionLayer::new())
         .layer(http_log::layer())
-        .with_state(state)
 }
 
 async fn injected_panic() -> &'static str {
@@ -255,6 +262,69 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod layer_tests {
+    use axum::{
+        body::Body,
+        http::{header, Request, StatusCode},
+        routing::post,
+    };
+    use http_body_util::BodyExt;
+    use leptos::server_fn::error::FromServerFnError;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::error::AppError;
+
+    fn panicking_app() -> Router {
+        let config = Config::from_lookup(|var| {
+            (var == "DATABASE_URL").then(|| "postgres://app@localhost/app".to_owned())
+        })
+        .unwrap();
+        async fn boom() -> &'static str {
+            panic!("secret detail")
+        }
+        let routes = Router::new().route("/api/boom", post(boom));
+        outer_layers(routes, &config)
+    }
+
+    async fn answer(accept: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::post("/api/boom")
+            .header(header::ACCEPT, accept)
+            .body(Body::empty())
+            .unwrap();
+        let response = panicking_app().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_panicking_server_function_answers_internal_as_json_with_the_security_headers() {
+        let (status, headers, body) = answer("application/json").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(AppError::de(body.clone().into()), AppError::Internal);
+        assert!(!body.contains("secret detail"), "{body}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    }
+
+    #[tokio::test]
+    async fn a_panic_under_a_plain_form_post_answers_a_page() {
+        let (status, headers, body) = answer("text/html").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert!(body.contains("Something went wrong on our side") && !body.contains("secret"));
+    }
 }
 
 #[cfg(all(test, target_os = "linux"))]

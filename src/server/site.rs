@@ -19,7 +19,6 @@ struct Build {
     site_pkg_dir: Option<&'static str>,
     hash_files: Option<&'static str>,
     hash_file: Option<&'static str>,
-    env: Option<&'static str>,
 }
 
 const THIS_BUILD: Build = Build {
@@ -27,7 +26,6 @@ const THIS_BUILD: Build = Build {
     site_pkg_dir: option_env!("LEPTOS_SITE_PKG_DIR"),
     hash_files: option_env!("LEPTOS_HASH_FILES"),
     hash_file: option_env!("LEPTOS_HASH_FILE_NAME"),
-    env: option_env!("LEPTOS_ENV"),
 };
 
 /// The Leptos settings: each from the environment when it is set there, else as
@@ -68,16 +66,6 @@ fn apply_build_defaults(
             })?;
         }
     }
-    if unset("LEPTOS_ENV") {
-        if let Some(env) = build.env {
-            options.env =
-                if env.eq_ignore_ascii_case("prod") || env.eq_ignore_ascii_case("production") {
-                    leptos::config::Env::PROD
-                } else {
-                    leptos::config::Env::DEV
-                };
-        }
-    }
     Ok(())
 }
 
@@ -111,6 +99,9 @@ pub fn linked_files(options: &LeptosOptions, binary: &Path) -> Result<Vec<PathBu
             target.push('.');
             target.push_str(hash.trim());
         }
+    } else if THIS_BUILD.output_name.is_none() {
+        // Leptos 0.8.23 (`hydration/mod.rs`) links wasm-bindgen's own name then.
+        wasm.push_str("_bg");
     }
     let pkg = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     Ok(vec![
@@ -151,7 +142,6 @@ mod tests {
             site_pkg_dir: Some("pkg"),
             hash_files: Some("true"),
             hash_file: Some("hash.txt"),
-            env: Some("PROD"),
         }
     }
 
@@ -165,7 +155,6 @@ mod tests {
         apply_build_defaults(&mut options, &built_with_hashes(), |_| None).unwrap();
         assert!(options.hash_files);
         assert_eq!(options.output_name.as_ref(), "tasks");
-        assert_eq!(options.env, leptos::config::Env::PROD);
     }
 
     #[test]

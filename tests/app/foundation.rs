@@ -198,7 +198,8 @@ fn server_binary() -> Command {
     let site = std::env::temp_dir().join(format!("tasks-test-site-{}", std::process::id()));
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
-    for file in ["tasks.js", "tasks.wasm", "tasks.css"] {
+    // `tasks_bg.wasm` is the name Leptos links when built without cargo-leptos.
+    for file in ["tasks.js", "tasks.wasm", "tasks_bg.wasm", "tasks.css"] {
         std::fs::write(pkg.join(file), "").unwrap();
     }
     command

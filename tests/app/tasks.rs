@@ -618,16 +618,26 @@ async fn a_description_that_looks_like_markup_stays_text(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn a_description_starting_with_a_blank_line_keeps_it_in_the_served_box(pool: PgPool) {
+async fn text_given_back_to_the_new_task_form_keeps_a_leading_blank_line(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;
-    // Stored as typed but trimmed; a line break inside survives.
-    let task = ada.create_task("Lines", "first\n\nthird").await;
-    let page = ada.get(&format!("/tasks/{}", task["id"])).await;
-    // The parser drops one line break right after <textarea>: the server adds it.
-    assert!(
-        page.body.contains(">\nfirst\n\nthird</textarea>"),
+    // After a failed plain post the form gets back what was typed, untrimmed. The
+    // HTML parser drops one line break right after <textarea>: the server adds one.
+    let page = ada.get("/?description=%0Afirst").await;
+    assert!(page.body.contains(">\n\nfirst</textarea>"), "{}", page.body);
+}
+
+#[sqlx::test]
+async fn a_signed_out_create_hears_log_in_whatever_the_form_holds(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let response = app
+        .browser()
+        .call("/api/tasks/create", &[("title", "")])
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::UNAUTHORIZED,
         "{}",
-        page.body
+        response.body
     );
 }

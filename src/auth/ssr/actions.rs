@@ -141,8 +141,8 @@ async fn confirm_password(
 /// stays signed in under a new session id.
 pub async fn change_password(current_password: &str, new_password: &str) -> Result<(), AppError> {
     let user = require_user()?;
-    let current_password = PasswordAttempt::current(current_password)?;
     let new_password = Password::parse(new_password, "new_password")?;
+    let current_password = PasswordAttempt::current(current_password)?;
     let state = AppState::from_context()?;
     confirm_password(&state, user.id, &user.email, &current_password).await?;
     let hash = expect_service::<Passwords>()?.hash(&new_password).await?;

@@ -18,16 +18,22 @@ use super::{
 };
 use crate::{error::AppError, identity::require_user, state::AppState};
 
-/// One unit of work for the signed-in person: `work` gets the connection and
-/// their id.
+/// One unit of work for `user_id`: `work` gets the connection and the id.
+async fn unit_for<T>(
+    user_id: i64,
+    work: impl AsyncFnOnce(&mut PgConnection, i64) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    AppState::from_context()?
+        .db
+        .unit(async |conn| work(conn, user_id).await)
+        .await
+}
+
+/// One unit of work for the signed-in person (`Unauthorized` for anyone else).
 async fn for_user<T>(
     work: impl AsyncFnOnce(&mut PgConnection, i64) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    let user = require_user()?;
-    AppState::from_context()?
-        .db
-        .unit(async |conn| work(conn, user.id).await)
-        .await
+    unit_for(require_user()?.id, work).await
 }
 
 pub async fn list(filter: Filter, cursor: Option<Cursor>) -> Result<TaskPage, AppError> {
@@ -38,10 +44,17 @@ pub async fn get(id: i64) -> Result<Task, AppError> {
     for_user(async |conn, user| repo::get(conn, user, id).await).await
 }
 
+// Who asks comes first: someone signed out hears "log in", not what is wrong with
+// the form they can no longer send.
+
 pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
+    let user = require_user()?;
     let title = TaskTitle::parse(title)?;
     let description = TaskDescription::parse(description)?;
-    for_user(async |conn, user| repo::create(conn, user, &title, &description).await).await
+    unit_for(user.id, async |conn, user| {
+        repo::create(conn, user, &title, &description).await
+    })
+    .await
 }
 
 pub async fn update(
@@ -57,8 +70,12 @@ pub async fn update(
 }
 
 pub async fn rename(id: i64, title: &str) -> Result<(), AppError> {
+    let user = require_user()?;
     let title = TaskTitle::parse(title)?;
-    for_user(async |conn, user| repo::rename(conn, user, id, &title).await).await
+    unit_for(user.id, async |conn, user| {
+        repo::rename(conn, user, id, &title).await
+    })
+    .await
 }
 
 pub async fn set_completed(id: i64, completed: bool) -> Result<(), AppError> {

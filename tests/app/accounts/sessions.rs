@@ -258,8 +258,11 @@ async fn a_session_that_cannot_be_saved_answers_temporarily_unavailable(pool: Pg
     .unwrap();
     let response = app.browser().log_in("ada@example.com", PASSWORD).await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        response.body.contains("temporarily unavailable"),
+    assert_eq!(
+        <tasks::error::AppError as leptos::server_fn::error::FromServerFnError>::de(
+            response.body.clone().into()
+        ),
+        tasks::error::AppError::Unavailable,
         "{}",
         response.body
     );
