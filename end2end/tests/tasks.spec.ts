@@ -134,6 +134,23 @@ test('text that looks like HTML is shown as text', async ({ page }) => {
   await expect(list(page).locator('b')).toHaveCount(0);
 });
 
+test('a description that looks like markup stays exactly as typed through view and save', async ({ page }) => {
+  await signedUp(page);
+  const description = '</textarea><b>bold</b> fish & chips\n<i>second line</i>';
+  await addTask(page, 'Markup', description);
+  // Hydrated, this opens the page without a load (the box is built in the browser);
+  // without JavaScript, the server writes it.
+  await list(page).getByRole('link', { name: 'Markup' }).click();
+  await expect(page).toHaveURL(/\/tasks\/\d+$/);
+  await expect(page.getByLabel('Description')).toHaveValue(description);
+  await expect(page.locator('main b, main i')).toHaveCount(0);
+  // Saving the form unchanged keeps the description, neither wiped nor escaped twice.
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved');
+  await page.reload();
+  await expect(page.getByLabel('Description')).toHaveValue(description);
+});
+
 test('the task page edits title, description and completed', async ({ page }, testInfo) => {
   await signedUp(page);
   await addTask(page, 'Plan trip', 'Book trains');
