@@ -7,7 +7,9 @@
 //! `/pkg/tasks.css` and `/pkg/tasks.js`, which do not exist, and every page is
 //! unstyled and never hydrates. So the build's own settings (which cargo-leptos
 //! passes to the compiler) are the defaults here, and the environment overrides
-//! only what it names.
+//! only what it names. Guarded by the unit tests below and, end to end, by
+//! `the_server_refuses_to_start_when_its_pages_would_link_missing_files` and the
+//! Playwright suite, whose server is started without any of the build's settings.
 
 use std::path::{Path, PathBuf};
 
