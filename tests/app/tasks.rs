@@ -641,3 +641,50 @@ async fn a_signed_out_create_hears_log_in_whatever_the_form_holds(pool: PgPool) 
         response.body
     );
 }
+
+#[sqlx::test]
+async fn the_repository_never_reads_or_changes_another_persons_task(pool: PgPool) {
+    use tasks::{
+        error::AppError,
+        tasks::{domain::TaskTitle, ssr::repo, Filter},
+    };
+    let app = TestApp::new(pool.clone());
+    let mut ada = app.signed_up("ada@example.com").await;
+    let id = ada.create_task("Ada's own", "").await["id"]
+        .as_i64()
+        .unwrap();
+    app.signed_up("bob@example.com").await;
+    let bob = user_id(&pool, "bob@example.com").await;
+    let mut conn = pool.acquire().await.unwrap();
+    let title = TaskTitle::parse("Bob's now").unwrap();
+    assert_eq!(repo::get(&mut conn, bob, id).await, Err(AppError::NotFound));
+    assert_eq!(
+        repo::rename(&mut conn, bob, id, &title).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        repo::set_completed(&mut conn, bob, id, true).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        repo::delete(&mut conn, bob, id).await,
+        Err(AppError::NotFound)
+    );
+    repo::set_all_completed(&mut conn, bob, true).await.unwrap();
+    repo::clear_completed(&mut conn, bob).await.unwrap();
+    let bobs = repo::list(&mut conn, bob, Filter::All, None).await.unwrap();
+    assert!(bobs.tasks.is_empty() && bobs.active_count == 0);
+    assert!(repo::all(&mut conn, bob).await.unwrap().is_empty());
+
+    let ada_id = user_id(&pool, "ada@example.com").await;
+    let adas = repo::get(&mut conn, ada_id, id).await.unwrap();
+    assert_eq!((adas.title.as_str(), adas.completed), ("Ada's own", false));
+}
+
+async fn user_id(pool: &PgPool, email: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}

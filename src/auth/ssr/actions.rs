@@ -4,7 +4,7 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
-use super::{client_address, session, throttle::Keys, throttle::Throttle, Passwords};
+use super::{client_address, session, throttle::Keys, throttle::Throttle, users, Passwords};
 use crate::{
     auth::domain::{Email, Name, Password, PasswordAttempt},
     error::AppError,
@@ -19,23 +19,11 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let password = Password::parse(password, "password")?;
     let state = AppState::from_context()?;
     let hash = expect_service::<Passwords>()?.hash(&password).await?;
-    // ON CONFLICT makes two racing sign-ups with one email end in exactly one
-    // account, and the loser hears why.
     let user_id = state
         .db
-        .unit(async |conn| {
-            sqlx::query_scalar!(
-                "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (email) DO NOTHING
-         RETURNING id",
-                email.as_str(),
-                name.as_str(),
-                hash
-            )
-            .fetch_optional(conn)
-            .await
-        })
+        .unit(async |conn| users::insert(conn, &email, &name, &hash).await)
         .await?;
+    // Two racing sign-ups with one email: the loser hears why.
     let user_id = user_id.ok_or_else(|| {
         AppError::Conflict(FieldError::new(
             "email",
@@ -58,14 +46,7 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
 
     let account = state
         .db
-        .unit(async |conn| {
-            sqlx::query!(
-                "SELECT id, password_hash FROM users WHERE email = $1 AND is_active",
-                email.as_str()
-            )
-            .fetch_optional(conn)
-            .await
-        })
+        .unit(async |conn| users::credentials(conn, &email).await)
         .await?;
     let verified = expect_service::<Passwords>()?
         .verify(
@@ -90,19 +71,10 @@ pub async fn log_out() -> Result<(), AppError> {
 pub async fn update_name(name: &str) -> Result<(), AppError> {
     let user = require_user()?;
     let name = Name::parse(name)?;
-    AppState::from_context()?
+    Ok(AppState::from_context()?
         .db
-        .unit(async |conn| {
-            sqlx::query!(
-                "UPDATE users SET name = $2 WHERE id = $1",
-                user.id,
-                name.as_str()
-            )
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-        .await
+        .unit(async |conn| users::set_name(conn, user.id, &name).await)
+        .await?)
 }
 
 /// Checks the signed-in person's current password, counting a wrong one against
@@ -118,11 +90,7 @@ async fn confirm_password(
     throttle.attempt(&keys).await?;
     let stored = state
         .db
-        .unit(async |conn| {
-            sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
-                .fetch_optional(conn)
-                .await
-        })
+        .unit(async |conn| users::password_hash(conn, user_id).await)
         .await?;
     if expect_service::<Passwords>()?
         .verify(password.expose(), stored.as_deref())
@@ -151,13 +119,7 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     state
         .db
         .atomic(async |conn| {
-            sqlx::query!(
-                "UPDATE users SET password_hash = $2 WHERE id = $1",
-                user.id,
-                hash
-            )
-            .execute(&mut *conn)
-            .await?;
+            users::set_password_hash(conn, user.id, &hash).await?;
             renewal.end_others(conn, user.id).await
         })
         .await?;
@@ -172,11 +134,7 @@ pub async fn delete_account(current_password: &str) -> Result<(), AppError> {
     confirm_password(&state, user.id, &user.email, &current_password).await?;
     state
         .db
-        .unit(async |conn| {
-            sqlx::query!("DELETE FROM users WHERE id = $1", user.id)
-                .execute(conn)
-                .await
-        })
+        .unit(async |conn| users::delete(conn, user.id).await)
         .await?;
     session::end().await
 }

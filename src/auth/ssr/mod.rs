@@ -1,10 +1,11 @@
-//! The server side of accounts: sessions, password hashing, throttling, and the
-//! work behind each account server function.
+//! The server side of accounts: sessions, password hashing, throttling, the
+//! accounts' SQL (`users`), and the work behind each account server function.
 
 mod actions;
 mod passwords;
 pub mod session;
 mod throttle;
+pub mod users;
 
 use std::{
     net::{IpAddr, SocketAddr},

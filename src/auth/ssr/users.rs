@@ -1,0 +1,92 @@
+//! The accounts' SQL: one function a statement, on the unit of work's connection,
+//! so integration tests can call them directly.
+
+use sqlx::PgConnection;
+
+use crate::auth::domain::{Email, Name};
+
+/// The new account's id, or None when the email is taken. ON CONFLICT makes two
+/// racing sign-ups with one email end in exactly one account.
+pub async fn insert(
+    conn: &mut PgConnection,
+    email: &Email,
+    name: &Name,
+    password_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+         ON CONFLICT (email) DO NOTHING
+         RETURNING id",
+        email.as_str(),
+        name.as_str(),
+        password_hash
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// An active account that can log in with `email`: its id and password hash.
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+pub async fn credentials(
+    conn: &mut PgConnection,
+    email: &Email,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as!(
+        Credentials,
+        "SELECT id, password_hash FROM users WHERE email = $1 AND is_active",
+        email.as_str()
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn password_hash(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn set_name(
+    conn: &mut PgConnection,
+    user_id: i64,
+    name: &Name,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET name = $2 WHERE id = $1",
+        user_id,
+        name.as_str()
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+pub async fn set_password_hash(
+    conn: &mut PgConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        user_id,
+        password_hash
+    )
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Deletes the account; its tasks and sessions go with it (ON DELETE CASCADE).
+pub async fn delete(conn: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM users WHERE id = $1", user_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
