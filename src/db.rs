@@ -54,7 +54,7 @@ impl Db {
 
     /// A connection for one unit of work. End it with [`Conn::finish`]: behind a
     /// pooler that commits, and a unit dropped unfinished is rolled back.
-    pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
+    async fn conn(&self) -> Result<Conn, sqlx::Error> {
         if self.transaction_pooler {
             self.transaction().await
         } else {
@@ -85,7 +85,7 @@ impl Db {
     }
 
     /// A unit of work that is all or nothing, whatever the mode.
-    pub async fn transaction(&self) -> Result<Conn, sqlx::Error> {
+    async fn transaction(&self) -> Result<Conn, sqlx::Error> {
         let tx = if self.transaction_pooler {
             // One round trip, as one simple query.
             self.pool.begin_with("BEGIN; DEALLOCATE ALL").await?
@@ -121,14 +121,14 @@ async fn finish_with<T, E: From<sqlx::Error>>(
 
 /// One unit of work's connection: use it as `&mut *conn`, then [`Conn::finish`].
 #[must_use = "finish the unit of work, or its writes are rolled back"]
-pub enum Conn {
+enum Conn {
     Plain(PoolConnection<Postgres>),
     Transaction(Transaction<'static, Postgres>),
 }
 
 impl Conn {
     /// Commits, if this unit is a transaction; the caller may then report success.
-    pub async fn finish(self) -> Result<(), sqlx::Error> {
+    async fn finish(self) -> Result<(), sqlx::Error> {
         match self {
             Self::Plain(_) => Ok(()),
             Self::Transaction(tx) => tx.commit().await,

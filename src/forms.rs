@@ -6,7 +6,7 @@
 //! goes on success, and on failure add what the person typed so the page can fill
 //! the form in again instead of making them retype it.
 
-use axum::http::{header, request::Parts, Method};
+use axum::http::{header, request::Parts, HeaderMap, Method};
 use leptos::{prelude::use_context, server_fn::error::ServerFnUrlError};
 use url::Url;
 
@@ -19,13 +19,16 @@ pub fn is_plain_form_post() -> bool {
 }
 
 fn plain_form_post(parts: &Parts) -> bool {
-    // Only a browser's own navigation asks for HTML; the app's fetches ask for JSON.
-    parts.method == Method::POST
-        && parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+    parts.method == Method::POST && accepts_html(&parts.headers)
+}
+
+/// Whether the request is a browser's own navigation or form submission: only
+/// those ask for HTML; the hydrated app's fetches ask for JSON.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// The longest typed value sent back into a URL; longer ones are dropped (the

@@ -51,7 +51,7 @@ pub async fn check_server_fn_body(
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
+    if request.method() != Method::POST || !request.uri().path().starts_with(super::SERVER_FNS) {
         return next.run(request).await;
     }
     let content_type = request

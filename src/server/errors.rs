@@ -27,7 +27,10 @@ use axum::{
 };
 use leptos::server_fn::Decodes;
 
-use crate::error::{AppError, AppErrorEncoding};
+use crate::{
+    error::{AppError, AppErrorEncoding},
+    forms::accepts_html,
+};
 
 /// Error bodies of ours are a few hundred bytes; a larger one is not ours.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -43,12 +46,7 @@ enum Reader {
 
 impl Reader {
     fn of(request: &Request) -> Self {
-        let accepts_html = request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-        if request.uri().path().starts_with("/api/") && !accepts_html {
+        if request.uri().path().starts_with(super::SERVER_FNS) && !accepts_html(request.headers()) {
             Self::ServerFnClient
         } else {
             Self::Browser
@@ -127,9 +125,6 @@ fn from_status(status: StatusCode, body: &[u8]) -> AppError {
     match status {
         StatusCode::UNAUTHORIZED => AppError::Unauthorized,
         StatusCode::NOT_FOUND => AppError::NotFound,
-        StatusCode::TOO_MANY_REQUESTS => AppError::RateLimited {
-            retry_after_secs: 60,
-        },
         StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest {
             detail: format!(
                 "the request is larger than the {} MiB limit",

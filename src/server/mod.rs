@@ -20,18 +20,21 @@ use tower_http::{
     services::ServeDir, set_header::SetResponseHeaderLayer,
 };
 
-pub use crate::state::AppState;
 use crate::{
     app::{shell, App},
     auth::ssr::{session, Passwords},
     config::Config,
     db,
+    state::AppState,
     tasks::ImportTasks,
 };
 
 /// Largest request body accepted anywhere (413 beyond it). Forms are tiny; the
 /// task import, the largest legitimate body, has its own documented limit below this.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Where Leptos serves the server functions (its default prefix).
+const SERVER_FNS: &str = "/api/";
 
 /// How long in-flight requests may run on after SIGTERM or Ctrl-C.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -108,8 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets)
         .merge(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    let config = std::sync::Arc::clone(&state.config);
-    outer_layers(router, &config).with_state(state)
+    outer_layers(router, &state.config).with_state(state)
 }
 
 /// The layers every answer passes through, innermost first: a panic becomes an
@@ -191,7 +193,7 @@ pub async fn run() -> ExitCode {
     crate::auth::ssr::spawn_sweeper(
         db.clone(),
         state.config.login_throttle.window,
-        session::SWEEP_EVERY,
+        crate::auth::ssr::SWEEP_EVERY,
     );
 
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -628,18 +628,22 @@ async fn text_given_back_to_the_new_task_form_keeps_a_leading_blank_line(pool: P
 }
 
 #[sqlx::test]
-async fn a_signed_out_create_hears_log_in_whatever_the_form_holds(pool: PgPool) {
+async fn signed_out_writes_hear_log_in_whatever_the_form_holds(pool: PgPool) {
     let app = TestApp::new(pool);
-    let response = app
-        .browser()
-        .call("/api/tasks/create", &[("title", "")])
-        .await;
-    assert_eq!(
-        response.status,
-        StatusCode::UNAUTHORIZED,
-        "{}",
-        response.body
-    );
+    let mut anonymous = app.browser();
+    for (path, fields) in [
+        ("/api/tasks/create", vec![("title", "")]),
+        ("/api/tasks/update", vec![("id", "1"), ("title", "")]),
+        ("/api/tasks/rename", vec![("id", "1"), ("title", "")]),
+    ] {
+        let response = anonymous.call(path, &fields).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            response.body
+        );
+    }
 }
 
 #[sqlx::test]

@@ -40,6 +40,9 @@ fn client_address(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
         .map(|c| c.0.ip())
 }
 
+/// How often the sweeper runs.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
+
 /// Deletes expired sessions and stale throttle counters every `period`, for as long
 /// as the server runs: a failed sweep (database away) is logged and retried next
 /// time (tower-sessions' own `continuously_delete_expired` would stop at the first).
@@ -49,9 +52,10 @@ pub fn spawn_sweeper(db: Db, window: Duration, period: Duration) {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            if session::delete_expired(&db).await.is_err() {
-                tracing::warn!("deleting expired sessions failed; will retry");
+            if let Err(error) = session::delete_expired(&db).await {
+                tracing::warn!(%error, "deleting expired sessions failed; will retry");
             }
+            // A failure is logged where the database error is turned into an AppError.
             if throttle::delete_stale(&db, window).await.is_err() {
                 tracing::warn!("deleting stale log-in counters failed; will retry");
             }

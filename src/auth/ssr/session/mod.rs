@@ -11,8 +11,6 @@
 
 mod store;
 
-use std::time::Duration;
-
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -164,15 +162,6 @@ fn unavailable(error: tower_sessions::session::Error) -> AppError {
 }
 
 /// Deletes expired sessions (on the sweeper's schedule, see `auth::ssr`).
-pub async fn delete_expired(db: &Db) -> Result<(), AppError> {
-    PgSessionStore::new(db.clone())
-        .delete_expired()
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "deleting expired sessions failed");
-            AppError::Unavailable
-        })
+pub async fn delete_expired(db: &Db) -> Result<(), tower_sessions::session_store::Error> {
+    PgSessionStore::new(db.clone()).delete_expired().await
 }
-
-/// How often the sweeper runs.
-pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
