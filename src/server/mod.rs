@@ -16,8 +16,11 @@ use axum::{routing::get, serve::ListenerExt, Router};
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    services::ServeDir, set_header::SetResponseHeaderLayer,
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
 };
 
 use crate::{
@@ -61,7 +64,16 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .merge(crate::tasks::ssr::routes())
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Any other path is the app's not-found page (a 404 it sets itself). Not
+        // `file_and_error_handler`: for a file it finds, leptos_axum 0.8.10 makes a
+        // reactive owner under whatever owner the thread last had and moves that
+        // owner's response headers onto the file, so a page rendered at the same time
+        // lost its Content-Security-Policy to its own favicon (then loaded nothing).
+        // The site's files are served below, by path, before the app sees them.
+        .fallback(leptos_axum::render_app_async_with_context(|| (), {
+            let options = options.clone();
+            move || shell(options.clone())
+        }))
         .layer(axum::middleware::from_fn(abandoned::finish_abandoned_pages))
         .layer(axum::middleware::from_fn_with_state(
             uploads,
@@ -102,6 +114,18 @@ pub fn router(state: AppState) -> Router {
             axum::http::HeaderValue::from_static(pkg_cache),
         ));
 
+    // The files cargo-leptos copies from `public/` into the site root (the icon):
+    // their names carry no hash, so browsers may keep them a day.
+    let root_files = site_root_files(&options.site_root)
+        .into_iter()
+        .fold(Router::new(), |files, (path, file)| {
+            files.route_service(&path, ServeFile::new(file))
+        })
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("public, max-age=86400"),
+        ));
+
     let mut router = Router::new().route("/healthz", get(health::healthz));
     if state.config.fault_injection {
         tracing::warn!("FAULT_INJECTION is on: GET /__faults/panic panics on purpose");
@@ -109,6 +133,7 @@ pub fn router(state: AppState) -> Router {
     }
     let router = router
         .merge(assets)
+        .merge(root_files)
         .merge(app)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     outer_layers(router, &state.config).with_state(state)
@@ -129,6 +154,21 @@ fn outer_layers<S: Clone + Send + Sync + 'static>(router: Router<S>, config: &Co
         .layer(axum::middleware::from_fn(errors::error_answers))
         .layer(CompressionLayer::new())
         .layer(http_log::layer())
+}
+
+/// `/name` and the path of each file directly in the site root.
+fn site_root_files(site_root: &str) -> Vec<(String, std::path::PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(site_root) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            Some((format!("/{name}"), entry.path()))
+        })
+        .collect()
 }
 
 async fn injected_panic() -> &'static str {
