@@ -1,8 +1,14 @@
-//! The page shell and the routes: where the features' pages are put together.
-//! Features know nothing of each other; what one page shows of another feature
-//! (the account page's data section, say) is composed here.
+//! The page shell and the routes: where the features' pages are put together, on
+//! the server only. Features know nothing of each other; what one page shows of
+//! another feature (the account page's data section, say) is composed here.
+//!
+//! Every page is a server component: it renders once, with its data, and ships no
+//! code. The browser loads the WASM bundle only to hydrate the islands on the page
+//! (`HydrationScripts islands=true`). Between pages there is no client-side router:
+//! links are plain links, which keeps the bundle small and every URL a real page
+//! (the islands router of leptos 0.8 is still marked work in progress).
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -10,17 +16,14 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{
-        pages::{AccountPage, LoginPage, RequireUser, SignupPage, UserMenu},
-        Auth,
-    },
-    components::NotFound,
+    auth::pages::{AccountPage, LoginPage, RequireUser, SignupPage, UserMenu},
+    identity::signed_in_user,
+    page::NotFound,
     tasks::pages::{TaskDataSection, TaskDetailPage, TaskListPage},
 };
 
-/// The HTML document around the app, rendered on the server only.
+/// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     crate::page::set_csp(&options);
     view! {
         <!DOCTYPE html>
@@ -31,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -44,9 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    #[cfg(feature = "ssr")]
     crate::page::provide_real_redirects();
-    Auth::provide();
     // Every page waits for its data before the server sends it: redirects and 404s
     // become real HTTP statuses, and pages work in full without JavaScript.
     view! {
@@ -69,15 +70,14 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Header() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let menu = match signed_in_user() {
+        Some(user) => Either::Left(view! { <UserMenu user /> }),
+        None => Either::Right(()),
+    };
     view! {
         <header class="site-header">
             <a href="/" class="brand">"Tasklist"</a>
-            <Transition>
-                {move || Suspend::new(async move {
-                    auth.user.await.ok().flatten().map(|user| view! { <UserMenu user /> })
-                })}
-            </Transition>
+            {menu}
         </header>
     }
 }

@@ -1,5 +1,5 @@
-//! UI pieces every feature's pages share: a form that checks its input before it
-//! sends it, and the alert that shows what went wrong.
+//! UI pieces every feature's islands share: a form that checks its input before it
+//! sends it, the alert that shows what went wrong, and a safe `<textarea>`.
 
 use leptos::{
     ev::SubmitEvent,
@@ -84,6 +84,32 @@ where
     }
 }
 
+/// `error`, when there is one, in an element with role `alert`.
+#[component]
+pub fn Alert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|error| view! { <p role="alert" class="form-error">{error.to_string()}</p> })
+    }
+}
+
+/// A `ServerAction` for `S` that starts out holding `returned`: the error a failed
+/// plain form post brought back in the URL. The page reads it on the server and
+/// passes it to its island as a prop, because the island's browser half cannot see
+/// the request the page was rendered for.
+pub fn server_action<S>(returned: Option<AppError>) -> ServerAction<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let action = ServerAction::<S>::new();
+    if let Some(error) = returned {
+        action.value().set(Some(Err(error)));
+    }
+    action
+}
+
 /// Runs `then` in the browser each time `action` succeeds.
 pub fn on_success<S, T>(action: ServerAction<S>, then: impl Fn(T) + 'static)
 where
@@ -97,28 +123,11 @@ where
     });
 }
 
-/// A query parameter as a field's initial value: after a failed plain form post the
-/// server sends back what was typed (see `forms`).
-pub fn typed(key: &'static str) -> impl Fn() -> String + Copy {
-    let query = leptos_router::hooks::use_query_map();
-    move || query.read().get(key).unwrap_or_default()
-}
-
-/// The page for any unknown path, and for anything the visitor may not see: the
-/// same page and the same 404 status either way.
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <leptos_meta::Title text="Not found" />
-        <main class="narrow">
-            <h1>"Not found"</h1>
-            <p>"There is nothing here. It may have been deleted, or the address may be mistyped."</p>
-            <p><leptos_router::components::A href="/">"Go to your tasks"</leptos_router::components::A></p>
-        </main>
+/// Sends the browser to `path` with a full page load: between pages there is no
+/// client-side router (islands have none; a server-rendered page is cheap).
+pub fn go_to(path: &str) {
+    if let Err(error) = window().location().assign(path) {
+        leptos::logging::warn!("could not go to {path}: {error:?}");
     }
 }
 

@@ -7,7 +7,11 @@
 //! the form in again instead of making them retype it.
 
 use axum::http::{header, request::Parts, HeaderMap, Method};
-use leptos::{prelude::use_context, server_fn::error::ServerFnUrlError};
+use leptos::{
+    prelude::use_context,
+    server::ServerActionError,
+    server_fn::{error::ServerFnUrlError, ServerFn},
+};
 use url::Url;
 
 use crate::error::AppError;
@@ -118,4 +122,12 @@ fn path_and_query(url: &Url) -> String {
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_owned(),
     }
+}
+
+/// The error a failed plain form post to `S` brought back in this page's URL, for
+/// the page to hand to the island that shows the form.
+pub fn returned_error<S: ServerFn>() -> Option<AppError> {
+    use_context::<ServerActionError>()
+        .filter(|error| error.path() == S::PATH)
+        .map(|error| ServerFnUrlError::<AppError>::decode_err(error.err()))
 }

@@ -1,11 +1,15 @@
 //! A multi-user task manager: one crate, built as the server (feature `ssr`) and as
-//! the WebAssembly bundle that hydrates its pages (feature `hydrate`).
+//! the WebAssembly bundle that hydrates the islands on its pages (feature `hydrate`).
 //!
 //! The layers, bottom up (each imports only those below it; `docs/architecture.md`
 //! is the map): shared infrastructure (`config`, `db`, `state`, `error`,
 //! `validation`, `identity`, `forms`, `page`, `components`), the features (`auth`,
 //! `tasks`), `app` (the shell and the routes), and `server` (router, middleware,
 //! start-up).
+
+// The typed views of whole pages (without `--cfg erase_components`, as `cargo test`
+// builds them) nest deeper than rustc's default layout limit of 128.
+#![recursion_limit = "256"]
 
 pub mod components;
 pub mod error;
@@ -26,6 +30,7 @@ pub mod state;
 pub mod auth;
 pub mod tasks;
 
+#[cfg(feature = "ssr")]
 pub mod app;
 
 #[cfg(feature = "ssr")]
@@ -35,7 +40,10 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Only sets up the reactive system: Leptos's island script calls this, then
+    // hydrates each `<leptos-island>` in the same task, so by the time anything
+    // else runs (a click, a test's check) every island on the page is live.
+    leptos::mount::hydrate_islands();
     // Lets tests and the benchmark tell a hydrated page from server-rendered HTML.
     if let Some(root) = leptos::prelude::document().document_element() {
         let _ = root.set_attribute("data-hydrated", "");

@@ -1,11 +1,12 @@
 //! What a server-rendered page sets on its own HTTP answer: the Content-Security-
-//! Policy with this response's script nonce, and redirects that are real redirects.
+//! Policy with this response's script nonce, redirects that are real redirects, the
+//! query values a page hands its islands, and the not-found page with its 404.
 
 use axum::http::{
     header::{CONTENT_SECURITY_POLICY, LOCATION},
     HeaderValue, StatusCode,
 };
-use leptos::prelude::{use_context, LeptosOptions};
+use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 /// Scripts on the page run only with this response's nonce; set while rendering
@@ -14,6 +15,7 @@ pub fn set_csp(options: &LeptosOptions) {
     let (Some(nonce), Some(response)) =
         (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
     else {
+        tracing::error!("a page rendered without its nonce or response options: no CSP set");
         return;
     };
     // `cargo leptos watch` injects a live-reload script that opens a websocket.
@@ -59,4 +61,27 @@ pub fn provide_real_redirects() {
             Err(_) => tracing::error!(path, "a page redirected to a path that is not a header"),
         }
     });
+}
+
+/// A query parameter of this page's URL, or "": after a failed plain form post the
+/// server sends back what was typed (see `forms`), for the page to pass to its island.
+pub fn query_value(key: &str) -> String {
+    leptos_router::hooks::use_query_map().with_untracked(|query| query.get(key).unwrap_or_default())
+}
+
+/// The page for any unknown path, and for anything the visitor may not see: the
+/// same page and the same 404 status either way.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::NOT_FOUND);
+    }
+    view! {
+        <leptos_meta::Title text="Not found" />
+        <main class="narrow">
+            <h1>"Not found"</h1>
+            <p>"There is nothing here. It may have been deleted, or the address may be mistyped."</p>
+            <p><a href="/">"Go to your tasks"</a></p>
+        </main>
+    }
 }

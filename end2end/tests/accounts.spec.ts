@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { logIn, PASSWORD, signedUp, signUp, uniqueEmail } from './helpers';
 
 test('signing up lands on the task list with the signed-in header', async ({ page }) => {

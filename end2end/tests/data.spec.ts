@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { signedUp } from './helpers';
 
 test('export downloads the tasks, and an import adds them back all at once', async ({ page }) => {

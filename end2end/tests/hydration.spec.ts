@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 test('the server renders the page before any script runs', async ({ page, browserName }, testInfo) => {
   test.skip(testInfo.project.name !== 'no-js', 'checks the HTML alone');

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { signedUp } from './helpers';
 
 test('pages of 50 with next and previous links that survive reload', async ({ page }) => {

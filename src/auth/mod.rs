@@ -1,7 +1,10 @@
 //! Accounts: sign up, log in, log out, and account settings. Shared by both builds:
-//! the domain types, the server functions' signatures, and the pages.
+//! the domain types, the server functions' signatures, and the forms (islands);
+//! the pages around them and everything in `ssr` exist on the server only.
 
 pub mod domain;
+pub mod islands;
+#[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -80,25 +83,4 @@ pub async fn delete_account(current_password: String) -> Result<(), AppError> {
         redirect_plain_form("/signup");
     }
     respond::<DeleteAccount, _>(result, &[])
-}
-
-/// The signed-in person as the whole app sees them, refreshed after anything that
-/// changes who is signed in or what their name is.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub user: Resource<Result<Option<User>, AppError>>,
-}
-
-impl Auth {
-    pub fn provide() -> Self {
-        let auth = Self {
-            user: Resource::new(|| (), |()| current_user()),
-        };
-        provide_context(auth);
-        auth
-    }
-
-    pub fn refresh(&self) {
-        self.user.refetch();
-    }
 }

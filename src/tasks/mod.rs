@@ -1,8 +1,12 @@
 //! Tasks: each person's own list. Shared by both builds: the domain types, the
-//! server functions' signatures, and the pages. Every server function takes the
-//! person from the session; someone else's task behaves exactly like a missing one.
+//! server functions' signatures, and the islands people interact with; the pages
+//! around them and everything in `ssr` exist on the server only. Every server
+//! function takes the person from the session; someone else's task behaves exactly
+//! like a missing one.
 
 pub mod domain;
+pub mod islands;
+#[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -71,6 +75,64 @@ pub enum Cursor {
     Before(i64),
 }
 
+/// The list's place in the URL: filter and page cursor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub filter: Filter,
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+}
+
+impl Position {
+    pub fn with_filter(filter: Filter) -> Self {
+        Self {
+            filter,
+            ..Self::default()
+        }
+    }
+
+    pub fn cursor(self) -> Option<Cursor> {
+        match (self.after, self.before) {
+            (Some(id), _) => Some(Cursor::After(id)),
+            (None, Some(id)) => Some(Cursor::Before(id)),
+            (None, None) => None,
+        }
+    }
+
+    pub fn is_first_page(self) -> bool {
+        self.after.is_none() && self.before.is_none()
+    }
+
+    /// The query pairs that name this position, in URL order.
+    pub fn pairs(self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(filter) = self.filter.as_query() {
+            pairs.push(("filter", filter.to_owned()));
+        }
+        if let Some(after) = self.after {
+            pairs.push(("after", after.to_string()));
+        }
+        if let Some(before) = self.before {
+            pairs.push(("before", before.to_string()));
+        }
+        pairs
+    }
+
+    /// The list's URL at this position.
+    pub fn href(self) -> String {
+        let query: Vec<String> = self
+            .pairs()
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        if query.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/?{}", query.join("&"))
+        }
+    }
+}
+
 /// One page of the list, with what the rest of the page needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskPage {
@@ -90,15 +152,12 @@ pub async fn list_tasks(
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<TaskPage, AppError> {
-    let cursor = match (after, before) {
-        (Some(id), _) => Some(Cursor::After(id)),
-        (None, Some(id)) => Some(Cursor::Before(id)),
-        (None, None) => None,
+    let position = Position {
+        filter: Filter::from_query(filter.as_deref()),
+        after,
+        before,
     };
-    respond::<ListTasks, _>(
-        ssr::list(Filter::from_query(filter.as_deref()), cursor).await,
-        &[],
-    )
+    respond::<ListTasks, _>(ssr::list(position.filter, position.cursor()).await, &[])
 }
 
 #[server(endpoint = "tasks/get", input = GetUrl)]
@@ -139,7 +198,9 @@ pub async fn update_task(
 pub async fn rename_task(id: i64, title: String) -> Result<(), AppError> {
     let result = ssr::rename(id, &title).await;
     if result.is_ok() {
-        redirect_back_without(&["edit"]);
+        // Without JavaScript, "Edit" is a GET of the item's form, which also sends
+        // the item's `id`: leave both behind.
+        redirect_back_without(&["edit", "id"]);
     }
     respond::<RenameTask, _>(result, &[])
 }

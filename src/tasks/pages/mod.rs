@@ -1,18 +1,12 @@
-//! The task pages: the list at `/` (with its items and their inline editor), one
-//! task at `/tasks/{id}`, and the data section the account page shows. Every
-//! control is a form, so each works as a plain post without JavaScript; hydrated,
-//! the same forms update the page in place.
+//! The task pages as server components (they ship no code): the list at `/`, one
+//! task at `/tasks/{id}`, and the data section the account page shows. Each loads
+//! its data once, awaits it outside any `<Suspense>` (which would resolve the page
+//! twice on the server: leptos issue 4688), and hands it to its island as props.
 
 mod data;
 mod detail;
-mod item;
 mod list;
 
 pub use data::TaskDataSection;
 pub use detail::TaskDetailPage;
 pub use list::TaskListPage;
-
-/// Forms without arguments to check.
-pub(super) fn nothing_to_check<S>(_: &S) -> Result<(), crate::validation::FieldError> {
-    Ok(())
-}

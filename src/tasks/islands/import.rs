@@ -1,0 +1,49 @@
+//! The import form: a file, so a multipart form: a plain post without JavaScript, a
+//! fetch of the same form data when hydrated.
+
+use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+
+use crate::{
+    error::AppError,
+    tasks::{domain::import_limits, import_tasks, ImportTasks},
+};
+
+/// `imported`: how many tasks the plain post before this page imported.
+#[island]
+pub fn ImportForm(imported: Option<u64>, error: Option<AppError>) -> impl IntoView {
+    let import =
+        Action::new_local(|data: &leptos::web_sys::FormData| import_tasks(data.clone().into()));
+    let on_submit = move |ev: SubmitEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        ev.prevent_default();
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(data) = leptos::web_sys::FormData::new_with_form(&form) {
+            import.dispatch_local(data);
+        }
+    };
+    let failed = move || match import.value().get() {
+        Some(Err(error)) => Some(error),
+        Some(Ok(_)) => None,
+        None => error.clone(),
+    };
+    let done = move || match import.value().get() {
+        Some(Ok(count)) => Some(count),
+        _ => imported,
+    };
+    view! {
+        <form action=ImportTasks::url() method="post" enctype="multipart/form-data" on:submit=on_submit>
+            {move || failed().map(|e| view! { <p role="alert" class="form-error">{e.to_string()}</p> })}
+            {move || done().map(|n| view! {
+                <p role="status">{format!("Imported {n} task{}.", if n == 1 { "" } else { "s" })}</p>
+            })}
+            <label for="import-file">{format!("Tasks file (a JSON export, {})", import_limits())}</label>
+            <input id="import-file" type="file" name="file" accept=".json,application/json" required />
+            <button type="submit" disabled=move || import.pending().get()>"Import"</button>
+        </form>
+    }
+}
