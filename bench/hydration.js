@@ -1,11 +1,13 @@
-// Median time from navigation start to hydrated, in headless Chromium.
+// Median time from navigation start to the first island hydrated, in headless Chromium.
 //
 //   node bench/hydration.js BASE_URL [LOADS] [PATH]
 //
 // Each load uses a fresh browser context (empty cache, like a first visit) and
-// opens PATH (default /login: no sign-in needed). The app sets `data-hydrated` on
-// <html> when hydration has finished; an init script records performance.now()
-// (milliseconds since navigation start) at that moment. Prints one JSON line:
+// opens PATH (default /login: no sign-in needed). The app's hydrate() sets
+// `data-hydrated` on <html>, and Leptos's island script then hydrates the page's
+// first island before its first pause; the mutation observer below runs at that
+// pause, so it records performance.now() (milliseconds since navigation start) once
+// the first island is live. Prints one JSON line:
 //   {"loads":20,"median_ms":...,"min_ms":...,"max_ms":...,"samples_ms":[...],"files":[...]}
 // `files` names what the last load fetched from /pkg/ (the bundle and any lazily
 // loaded chunks): what a first visit downloads. BENCH_COOKIE, when set, is sent as

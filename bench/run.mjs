@@ -281,6 +281,19 @@ async function bench() {
     html_encoding: await header('/', 'gzip, br', 'content-encoding'),
   });
 
+  // The signed-in list page (its first 50 of 10,000 tasks) as the server writes it:
+  // what the islands' props and every task's form cost in bytes.
+  const page = await bodyOf(`${base}/`, { cookie: `session=${p10k.cookie}` });
+  const text = page.toString('utf8');
+  record({
+    kind: 'page_html', path: '/', tasks: (text.match(/<li[ >]/g) || []).length,
+    forms: (text.match(/<form[ >]/g) || []).length,
+    islands: (text.match(/<leptos-island[ >]/g) || []).length,
+    props: [...text.matchAll(/data-props="([^"]*)"/g)].reduce((n, m) => n + m[1].length, 0),
+    raw: page.length,
+    brotli: zlib.brotliCompressSync(page, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  });
+
   say(`Time to hydrate: ${LOADS} loads of /login in headless Chromium`);
   record({ kind: 'hydration', result: await hydration(base, LOADS, '/login', {}, 'the hydration measurement failed') });
   say('What a signed-in first visit to / downloads');
@@ -332,6 +345,17 @@ function loadavg() {
 }
 
 /** One header of the answer to a GET with these request headers ('' when absent). */
+/** The body of a GET, uncompressed. */
+function bodyOf(url, headers) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { ...headers, 'accept-encoding': 'identity' } }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks)));
+    }).on('error', reject);
+  });
+}
+
 function headerOf(url, headers, name) {
   return new Promise((resolve, reject) => {
     http.get(url, { headers }, (response) => {
