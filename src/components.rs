@@ -146,8 +146,13 @@ pub fn TextArea(
     name: &'static str,
     rows: u32,
     #[prop(into)] text: Signal<String>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Textarea>>,
 ) -> impl IntoView {
-    view! { <textarea id=id name=name rows=rows inner_html=move || text.with(|t| textarea_html(t)) /> }
+    let node_ref = node_ref.unwrap_or_default();
+    view! {
+        <textarea id=id name=name rows=rows node_ref=node_ref
+            inner_html=move || text.with(|t| textarea_html(t)) />
+    }
 }
 
 /// `text` as a textarea's inner HTML. The HTML parser drops one line break right

@@ -6,5 +6,6 @@ mod bad_input;
 mod error_answers;
 mod foundation;
 mod helpers;
+mod pages;
 mod pooler;
 mod tasks;

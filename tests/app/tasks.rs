@@ -401,20 +401,6 @@ async fn a_plain_form_post_returns_to_the_same_filter_and_page(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn a_plain_form_rename_leaves_edit_mode(pool: PgPool) {
-    let app = TestApp::new(pool);
-    let mut ada = app.signed_up("ada@example.com").await;
-    let id = ada.create_task("Walk", "").await["id"].to_string();
-    let request = plain_form_post(
-        "/api/tasks/rename",
-        &format!("http://localhost:3000/?filter=active&edit={id}"),
-        &[("id", &id), ("title", "Run")],
-    );
-    let response = ada.send(request).await;
-    assert_eq!(response.header("location"), Some("/?filter=active"));
-}
-
-#[sqlx::test]
 async fn export_downloads_all_of_ones_own_tasks_as_json_and_csv(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = app.signed_up("ada@example.com").await;

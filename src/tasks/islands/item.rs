@@ -12,7 +12,7 @@ use leptos::{
     server_fn::ServerFn,
 };
 
-use super::board::{Board, Row};
+use super::model::{Board, Row};
 use crate::{
     components::go_to,
     tasks::{DeleteTask, RenameTask, SetTaskCompleted},
@@ -37,7 +37,7 @@ fn ItemForm(row: Row, board: Board) -> impl IntoView {
     let id = row.id;
     // For "Edit" without JavaScript: a GET form sends its fields, not its URL's query.
     let position = board
-        .position()
+        .position
         .pairs()
         .into_iter()
         .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
@@ -176,7 +176,7 @@ fn forget_edit_in_url(board: Board) {
             history.replace_state_with_url(
                 &leptos::wasm_bindgen::JsValue::NULL,
                 "",
-                Some(&board.position().href()),
+                Some(&board.position.href()),
             )
         });
     }

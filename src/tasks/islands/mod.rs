@@ -12,6 +12,7 @@ mod board;
 mod editor;
 mod import;
 mod item;
+mod model;
 
 pub use board::{TaskBoard, Typed};
 pub use editor::TaskEditor;
