@@ -338,6 +338,10 @@ async function bench() {
   run(process.execPath, [join(ROOT, 'bench', 'report.js'), RESULTS, report], { env });
   process.stdout.write(readFileSync(report, 'utf8'));
   say(`Report written to ${REPORT}`);
+  if (env.BENCH_RESULTS) {
+    copyFileSync(RESULTS, resolve(ROOT, env.BENCH_RESULTS));
+    say(`Figures kept in ${env.BENCH_RESULTS} (node bench/report.js ${env.BENCH_RESULTS} ${REPORT} writes the report again)`);
+  }
 }
 
 function loadavg() {
