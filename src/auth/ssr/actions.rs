@@ -30,7 +30,8 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
             "An account with this email already exists. Log in instead, or use another email.",
         ))
     })?;
-    session::start(user_id).await
+    // A new account's epoch is the column's default.
+    session::start(user_id, 0).await
 }
 
 /// Returns where to go next: `next` when it is a path on this site, else `/`.
@@ -58,7 +59,9 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         return Err(AppError::InvalidCredentials);
     };
     throttle.succeeded(&keys).await?;
-    session::start(account.id).await?;
+    // The epoch read with the hash, before it was verified: a password change that
+    // commits meanwhile raises it, and this session is refused on its first load.
+    session::start(account.id, account.auth_epoch).await?;
     Ok(next
         .and_then(crate::validation::safe_next_path)
         .unwrap_or_else(|| "/".to_owned()))
@@ -116,14 +119,15 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     let hash = expect_service::<Passwords>()?.hash(&new_password).await?;
     let renewal = session::Renewal::begin().await?;
     // One transaction: a new password never coexists with the old sessions.
-    state
+    let epoch = state
         .db
         .atomic(async |conn| {
-            users::set_password_hash(conn, user.id, &hash).await?;
-            renewal.end_others(conn, user.id).await
+            let epoch = users::set_password_hash(conn, user.id, &hash).await?;
+            renewal.end_others(conn, user.id).await?;
+            Ok::<_, AppError>(epoch)
         })
         .await?;
-    renewal.finish().await
+    renewal.finish(epoch).await
 }
 
 /// Deletes the person, their tasks and sessions (by cascade), and signs out.

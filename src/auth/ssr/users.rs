@@ -25,10 +25,12 @@ pub async fn insert(
     .await
 }
 
-/// An active account that can log in with `email`: its id and password hash.
+/// An active account that can log in with `email`: its id, password hash, and the
+/// authentication epoch read with the hash (the session started on it carries it).
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
+    pub auth_epoch: i64,
 }
 
 pub async fn credentials(
@@ -37,7 +39,7 @@ pub async fn credentials(
 ) -> Result<Option<Credentials>, sqlx::Error> {
     sqlx::query_as!(
         Credentials,
-        "SELECT id, password_hash FROM users WHERE email = $1 AND is_active",
+        "SELECT id, password_hash, auth_epoch FROM users WHERE email = $1 AND is_active",
         email.as_str()
     )
     .fetch_optional(conn)
@@ -68,19 +70,21 @@ pub async fn set_name(
     .map(drop)
 }
 
+/// Sets a new password hash and raises the authentication epoch, which ends every
+/// session started before (see `session::start`); answers the new epoch.
 pub async fn set_password_hash(
     conn: &mut PgConnection,
     user_id: i64,
     password_hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2 WHERE id = $1",
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1
+         WHERE id = $1 RETURNING auth_epoch",
         user_id,
         password_hash
     )
-    .execute(conn)
+    .fetch_one(conn)
     .await
-    .map(drop)
 }
 
 /// Deletes the account; its tasks and sessions go with it (ON DELETE CASCADE).

@@ -267,3 +267,47 @@ async fn a_session_that_cannot_be_saved_answers_temporarily_unavailable(pool: Pg
         response.body
     );
 }
+
+#[sqlx::test]
+async fn a_log_in_that_verified_the_old_password_does_not_outlive_a_password_change(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut laptop = app.signed_up("ada@example.com").await;
+    let mut phone = app.browser();
+    phone.log_in("ada@example.com", PASSWORD).await;
+    assert!(phone.whoami().await.is_some());
+    // The phone's log-in read the password hash (and the epoch with it) before the
+    // laptop's change committed, and wrote its session after the change ended every
+    // other session: the state a password change leaves when it lands between a
+    // log-in's verify and its session write. Made here by putting the session back.
+    let phone_session: (String, serde_json::Value, time::OffsetDateTime) =
+        sqlx::query_as("SELECT id, data, expires_at FROM sessions WHERE id = $1")
+            .bind(phone.session_cookie().unwrap())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let response = laptop
+        .change_password(PASSWORD, "a brand new passphrase")
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    sqlx::query(
+        "INSERT INTO sessions (id, data, expires_at, user_id)
+         SELECT $1, $2, $3, id FROM users WHERE email = 'ada@example.com'
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&phone_session.0)
+    .bind(&phone_session.1)
+    .bind(phone_session.2)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        phone.whoami().await,
+        None,
+        "the old password's session is dead"
+    );
+    assert_eq!(
+        laptop.whoami().await.as_deref(),
+        Some("ada@example.com"),
+        "the browser that changed it stays signed in"
+    );
+}

@@ -74,7 +74,8 @@ pub async fn authenticate(
 }
 
 /// The session's person, if it has a live one. A session is ended when its person
-/// is gone or deactivated, or when it is older than the absolute lifetime.
+/// is gone or deactivated, when their password changed after the log-in read it
+/// (the authentication epoch), or when it is older than the absolute lifetime.
 async fn resolve(config: &SessionConfig, session: &Session) -> Result<Option<User>, AppError> {
     if session.id().is_none() {
         return Ok(None); // no cookie: anonymous, and no query spent finding out
@@ -114,13 +115,19 @@ async fn current() -> Result<Session, AppError> {
 }
 
 /// Signs `user_id` in on this browser under a fresh session id, so an id planted
-/// before log-in (session fixation) is worthless.
-pub async fn start(user_id: i64) -> Result<(), AppError> {
+/// before log-in (session fixation) is worthless. `auth_epoch`: the person's
+/// authentication epoch as read with the password hash that was verified; the
+/// session is valid only while the person's epoch is still that one.
+pub async fn start(user_id: i64, auth_epoch: i64) -> Result<(), AppError> {
     let session = current().await?;
     session.cycle_id().await.map_err(unavailable)?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     session
         .insert(store::USER_ID_KEY, user_id)
+        .await
+        .map_err(unavailable)?;
+    session
+        .insert(store::AUTH_EPOCH_KEY, auth_epoch)
         .await
         .map_err(unavailable)?;
     session
@@ -149,9 +156,14 @@ impl Renewal {
         Ok(())
     }
 
-    /// After the unit of work committed: a new id for this browser's session.
-    pub async fn finish(self) -> Result<(), AppError> {
-        self.0.cycle_id().await.map_err(unavailable)
+    /// After the unit of work committed: a new id for this browser's session, which
+    /// carries the person's new authentication `epoch`.
+    pub async fn finish(self, epoch: i64) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(unavailable)?;
+        self.0
+            .insert(store::AUTH_EPOCH_KEY, epoch)
+            .await
+            .map_err(unavailable)
     }
 }
 

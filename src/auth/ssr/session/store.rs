@@ -21,8 +21,13 @@ use crate::{db::Db, identity::User};
 /// column so one statement can end all of a person's sessions.
 pub(super) const USER_ID_KEY: &str = "user_id";
 
+/// The session key holding the person's authentication epoch at log-in; `load`
+/// finds the session's person only while the person's epoch is still this one.
+pub(super) const AUTH_EPOCH_KEY: &str = "auth_epoch";
+
 /// Where `load` leaves the session's person (`Option<User>`: null when the account
-/// is gone or deactivated), read in the same statement as the session, so finding
+/// is gone or deactivated, or when its password changed after this session's log-in
+/// read it: the epochs differ), read in the same statement as the session, so finding
 /// out who a request is takes one unit of work instead of two (a pool ping and a
 /// statement fewer). The trait's `load` can hand back only the session's data, so
 /// the person rides in it under this key, which nothing but [`loaded_person`]
@@ -138,6 +143,8 @@ impl SessionStore for PgSessionStore {
                       u.id AS "person_id?", u.name AS "person_name?", u.email AS "person_email?"
                FROM sessions AS s
                LEFT JOIN users AS u ON u.id = s.user_id AND u.is_active
+                 -- 'auth_epoch' is AUTH_EPOCH_KEY.
+                 AND u.auth_epoch = COALESCE((s.data ->> 'auth_epoch')::bigint, 0)
                WHERE s.id = $1 AND s.expires_at > now()"#,
                     id.to_string()
                 )
