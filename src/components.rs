@@ -72,16 +72,14 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
-    move || {
-        action
-            .value()
-            .with(|value| {
-                value
-                    .as_ref()
-                    .and_then(|result| result.as_ref().err().cloned())
-            })
-            .map(|error| view! { <p role="alert" class="form-error">{error.to_string()}</p> })
-    }
+    let error = Signal::derive(move || {
+        action.value().with(|value| {
+            value
+                .as_ref()
+                .and_then(|result| result.as_ref().err().cloned())
+        })
+    });
+    view! { <Alert error /> }
 }
 
 /// `error`, when there is one, in an element with role `alert`.

@@ -63,10 +63,25 @@ pub fn provide_real_redirects() {
     });
 }
 
-/// A query parameter of this page's URL, or "": after a failed plain form post the
-/// server sends back what was typed (see `forms`), for the page to pass to its island.
-pub fn query_value(key: &str) -> String {
-    leptos_router::hooks::use_query_map().with_untracked(|query| query.get(key).unwrap_or_default())
+/// This page's query parameters, read once per render (each `use_query_map` call
+/// makes a memo of its own): after a failed plain form post the server sends back
+/// what was typed (see `forms`), for the page to pass to its island.
+pub struct Query(leptos_router::params::ParamsMap);
+
+impl Query {
+    pub fn read() -> Self {
+        Self(leptos_router::hooks::use_query_map().get_untracked())
+    }
+
+    /// The parameter's text, or "".
+    pub fn text(&self, key: &str) -> String {
+        self.0.get(key).unwrap_or_default()
+    }
+
+    /// The parameter as a number, when it is one.
+    pub fn number<T: std::str::FromStr>(&self, key: &str) -> Option<T> {
+        self.0.get_str(key)?.parse().ok()
+    }
 }
 
 /// The page for any unknown path, and for anything the visitor may not see: the

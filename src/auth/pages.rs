@@ -10,16 +10,17 @@ use super::{
     islands::{DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm},
     ChangePassword, DeleteAccount, LogIn, LogOut, SignUp, UpdateName, User,
 };
-use crate::{forms::returned_error, identity::signed_in_user, page::query_value};
+use crate::{forms::returned_error, identity::signed_in_user, page::Query};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
+    let query = Query::read();
     view! {
         <Title text="Sign up" />
         <RedirectIfSignedIn />
         <main class="narrow">
             <h1>"Sign up"</h1>
-            <SignupForm name=query_value("name") email=query_value("email")
+            <SignupForm name=query.text("name") email=query.text("email")
                 error={returned_error::<SignUp>()} />
             <p>"Already have an account? " <a href="/login">"Log in"</a></p>
         </main>
@@ -28,12 +29,13 @@ pub fn SignupPage() -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let query = Query::read();
     view! {
         <Title text="Log in" />
         <RedirectIfSignedIn />
         <main class="narrow">
             <h1>"Log in"</h1>
-            <LoginForm email=query_value("email") next=query_value("next")
+            <LoginForm email=query.text("email") next=query.text("next")
                 error={returned_error::<LogIn>()} />
             <p>"New here? " <a href="/signup">"Sign up"</a></p>
         </main>
@@ -97,14 +99,15 @@ pub fn UserMenu(user: User) -> impl IntoView {
 /// a person do with their account, composed in `app.rs`), then deleting it.
 #[component]
 pub fn AccountPage(children: Children) -> impl IntoView {
-    let typed_name = query_value("name");
+    let query = Query::read();
+    let typed_name = query.text("name");
     let name = if typed_name.is_empty() {
         signed_in_user().map(|user| user.name).unwrap_or_default()
     } else {
         typed_name
     };
     // Without JavaScript a success arrives as a redirect to `?saved=...`.
-    let saved = query_value("saved");
+    let saved = query.text("saved");
     view! {
         <Title text="Account" />
         <main class="narrow">

@@ -92,7 +92,7 @@ fn ListTools(board: Board) -> impl IntoView {
                 <input type="hidden" name="completed" value=move || (!all_completed()).to_string() />
                 <button type="submit" role="checkbox" class="toggle-all"
                     aria-checked=move || all_completed().to_string()
-                    disabled={move || board.working.get() > 0}
+                    disabled=move || board.is_working()
                     on:click=move |ev: MouseEvent| { ev.prevent_default(); board.set_all(); }>
                     "Mark all as complete"
                 </button>
@@ -114,7 +114,7 @@ fn Items(board: Board) -> impl IntoView {
         } else {
             Either::Right(view! {
                 <ul class="task-list" aria-label="Tasks"
-                    aria-busy={move || (board.working.get() > 0).then_some("true")}>
+                    aria-busy=move || board.is_working().then_some("true")>
                     <For each=move || board.rows.get() key=|row| row.id let(row)>
                         <TaskItem row board />
                     </For>
@@ -146,7 +146,7 @@ fn ListFooter(board: Board) -> impl IntoView {
             {move || (board.completed.get() > 0).then(|| view! {
                 <form action=ClearCompleted::url() method="post" class="inline">
                     <button type="submit" class="secondary"
-                        disabled={move || board.working.get() > 0}
+                        disabled=move || board.is_working()
                         on:click=move |ev: MouseEvent| { ev.prevent_default(); board.clear(); }>
                         "Clear completed"
                     </button>

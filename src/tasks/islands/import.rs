@@ -4,6 +4,7 @@
 use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
 
 use crate::{
+    components::Alert,
     error::AppError,
     tasks::{domain::import_limits, import_tasks, ImportTasks},
 };
@@ -37,7 +38,7 @@ pub fn ImportForm(imported: Option<u64>, error: Option<AppError>) -> impl IntoVi
     };
     view! {
         <form action=ImportTasks::url() method="post" enctype="multipart/form-data" on:submit=on_submit>
-            {move || failed().map(|e| view! { <p role="alert" class="form-error">{e.to_string()}</p> })}
+            <Alert error=Signal::derive(failed) />
             {move || done().map(|n| view! {
                 <p role="status">{format!("Imported {n} task{}.", if n == 1 { "" } else { "s" })}</p>
             })}

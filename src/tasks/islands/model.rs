@@ -44,7 +44,7 @@ pub(super) struct Board {
     pub(super) completed: RwSignal<i64>,
     pub(super) next: RwSignal<Option<i64>>,
     /// List-wide actions in flight.
-    pub(super) working: RwSignal<u32>,
+    working: RwSignal<u32>,
     /// The island's owner: rows made later (a new task, a reload) belong to it, not
     /// to the effect or task that made them, which would dispose them on its next run.
     owner: StoredValue<Owner>,
@@ -77,6 +77,11 @@ impl Board {
             error: RwSignal::new(error),
             position,
         }
+    }
+
+    /// Whether a list-wide action is in flight (the list shows it as busy).
+    pub(super) fn is_working(&self) -> bool {
+        self.working.get() > 0
     }
 
     fn row(&self, task: Task) -> Row {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     forms::returned_error,
-    page::query_value,
+    page::Query,
     tasks::{islands::ImportForm, ImportTasks},
 };
 
@@ -15,7 +15,7 @@ pub fn TaskDataSection() -> impl IntoView {
             <h2 id="data-heading">"Your data"</h2>
             <p>"Download all your tasks: " <a href="/tasks/export.json" download>"JSON"</a> " or "
                 <a href="/tasks/export.csv" download>"CSV"</a>"."</p>
-            <ImportForm imported=query_value("imported").parse().ok()
+            <ImportForm imported=Query::read().number("imported")
                 error={returned_error::<ImportTasks>()} />
         </section>
     }

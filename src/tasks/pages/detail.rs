@@ -7,14 +7,14 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     error::AppError,
     forms::returned_error,
-    page::{query_value, NotFound},
+    page::{NotFound, Query},
     tasks::{islands::TaskEditor, ssr, DeleteTask, UpdateTask},
 };
 
 #[component]
 pub fn TaskDetailPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|params| params.get("id")?.parse::<i64>().ok());
-    let saved = !query_value("saved").is_empty();
+    let saved = !Query::read().text("saved").is_empty();
     let update_error = returned_error::<UpdateTask>();
     let delete_error = returned_error::<DeleteTask>();
     Suspend::new(async move {

@@ -3,11 +3,10 @@
 
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     forms::returned_error,
-    page::query_value,
+    page::Query,
     tasks::{
         islands::{TaskBoard, Typed},
         ssr, ClearCompleted, CreateTask, DeleteTask, Filter, Position, RenameTask, SetAllCompleted,
@@ -17,17 +16,16 @@ use crate::{
 
 #[component]
 pub fn TaskListPage() -> impl IntoView {
-    let number =
-        |key: &str| use_query_map().with_untracked(|q| q.get(key).and_then(|v| v.parse().ok()));
+    let query = Query::read();
     let position = Position {
-        filter: Filter::from_query(Some(&query_value("filter"))),
-        after: number("after"),
-        before: number("before"),
+        filter: Filter::from_query(Some(&query.text("filter"))),
+        after: query.number("after"),
+        before: query.number("before"),
     };
-    let editing = number("edit");
+    let editing = query.number("edit");
     let typed = Typed {
-        title: query_value("title"),
-        description: query_value("description"),
+        title: query.text("title"),
+        description: query.text("description"),
     };
     let create_error = returned_error::<CreateTask>();
     let list_error = returned_error::<SetTaskCompleted>()
