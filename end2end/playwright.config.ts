@@ -49,6 +49,10 @@ export default defineConfig({
       // Nothing about the build (output name, pkg dir, hashed file names): the
       // binary carries its own, as an operator's deployment relies on.
       SERVED_OVER_HTTPS: 'false',
+      // A real SMTP server (maildev, started by scripts/test); the reset specs read
+      // what arrived from its API at E2E_MAILDEV_URL.
+      SMTP_URL: process.env.E2E_SMTP_URL ?? '',
+      PUBLIC_ORIGIN: baseURL,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
   },

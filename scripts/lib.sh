@@ -225,6 +225,50 @@ recreate_local_db() { # drops and creates database $1, owned by the app role
   local_psql -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" -c "CREATE DATABASE \"$1\" OWNER $PG_APP_ROLE"
 }
 
+# --- A real SMTP server for the tests (maildev, from end2end/'s npm packages) ------
+
+MAILDEV_DIR="$LOCAL_DIR/maildev"
+
+# Starts maildev on free ports, its mail kept in .local/maildev, and exports
+# MAILDEV_SMTP_URL (where the app sends) and MAILDEV_API_URL (its REST API, where
+# tests read what arrived).
+start_maildev() {
+  ensure_npm_packages
+  mkdir -p "$MAILDEV_DIR"
+  local smtp=${TASKS_SMTP_PORT:-10250} web
+  while port_in_use "$smtp"; do smtp=$((smtp + 1)); done
+  web=$((smtp + 1))
+  while port_in_use "$web"; do web=$((web + 1)); done
+  say "Starting maildev (SMTP on port $smtp, API on port $web)"
+  # maildev writes each message to $TMPDIR/maildev as well: keep that here.
+  TMPDIR="$MAILDEV_DIR" node "$ROOT/end2end/node_modules/maildev/dist/bin/maildev.js" \
+    --smtp "$smtp" --web "$web" --ip 127.0.0.1 --web-ip 127.0.0.1 \
+    >"$MAILDEV_DIR/maildev.log" 2>&1 &
+  echo $! > "$MAILDEV_DIR/pid"
+  local tries=0
+  until curl -sf "http://127.0.0.1:$web/api/healthz" >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 100 ] || ! kill -0 "$(cat "$MAILDEV_DIR/pid")" 2>/dev/null; then
+      tail -n 20 "$MAILDEV_DIR/maildev.log" >&2
+      die "maildev did not start (log: .local/maildev/maildev.log)"
+    fi
+    sleep 0.2
+  done
+  export MAILDEV_SMTP_URL="smtp://127.0.0.1:$smtp" MAILDEV_API_URL="http://127.0.0.1:$web"
+}
+
+stop_maildev() {
+  [ -f "$MAILDEV_DIR/pid" ] || return 0
+  local pid
+  pid=$(cat "$MAILDEV_DIR/pid")
+  rm -f "$MAILDEV_DIR/pid"
+  if kill "$pid" 2>/dev/null; then
+    say "Stopping maildev"
+    local tries=0
+    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+  fi
+}
+
 # --- .env -----------------------------------------------------------------------------
 
 dotenv_get() { # prints variable $1 from .env, if set there

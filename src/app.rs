@@ -16,7 +16,10 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::pages::{AccountPage, LoginPage, RequireUser, SignupPage, UserMenu},
+    auth::pages::{
+        AccountPage, ForgotPasswordPage, LoginPage, RequireUser, ResetPasswordPage, SignupPage,
+        UserMenu,
+    },
     identity::signed_in_user,
     page::NotFound,
     tasks::pages::{TaskDataSection, TaskDetailPage, TaskListPage},
@@ -58,6 +61,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tasks/:id") view=|| view! { <RequireUser><TaskDetailPage /></RequireUser> } ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=|| view! {
                     <RequireUser>
                         <AccountPage><TaskDataSection /></AccountPage>

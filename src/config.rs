@@ -24,6 +24,7 @@ pub struct Config {
     /// How many password hashes may run at once; more wait their turn so that a burst
     /// of log-ins cannot take every core from other requests.
     pub password_hash_concurrency: usize,
+    pub mail: MailConfig,
     /// Serve `GET /__faults/panic`, a handler that panics, for `scripts/faults` to
     /// check that one failing request leaves the server serving. Never in production.
     pub fault_injection: bool,
@@ -59,6 +60,91 @@ pub struct LoginThrottleConfig {
     pub max_failures_per_account: u32,
     pub max_failures_per_address: u32,
     pub window: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    /// The sender of every mail (`MAIL_FROM`), e.g. `Tasks <noreply@example.com>`.
+    pub from: lettre::message::Mailbox,
+    /// Scheme, host and port the app is reached at (`PUBLIC_ORIGIN`), without a
+    /// trailing slash: links in mail point here.
+    pub public_origin: String,
+    /// How long a password-reset link works.
+    pub reset_link_lifetime: Duration,
+}
+
+/// How mail leaves the app.
+#[derive(Clone, Debug)]
+pub enum MailTransport {
+    /// Over SMTP (`SMTP_URL`).
+    Smtp(SmtpUrl),
+    /// Written to the log, link and all: a development build without `SMTP_URL`.
+    Log,
+    /// Not at all: a release build without `SMTP_URL`. Password reset by email is off.
+    Off,
+}
+
+impl MailTransport {
+    pub fn is_off(&self) -> bool {
+        matches!(self, Self::Off)
+    }
+}
+
+/// An `smtp://` or `smtps://` URL that prints without its password.
+#[derive(Clone)]
+pub struct SmtpUrl {
+    url: String,
+    redacted: String,
+}
+
+impl SmtpUrl {
+    fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid {
+            var: "SMTP_URL",
+            reason,
+        };
+        let url = Url::parse(raw).map_err(|error| {
+            invalid(format!(
+                "{error}; expected smtp://user:password@host:587?tls=required (STARTTLS) or \
+                 smtps://user:password@host:465"
+            ))
+        })?;
+        if !matches!(url.scheme(), "smtp" | "smtps") {
+            return Err(invalid(format!(
+                "the scheme is `{}`; expected smtp:// or smtps://",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(invalid("it names no host".into()));
+        }
+        // lettre reads the same URL; checked here so a typo stops start-up, not the
+        // first mail.
+        lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(raw)
+            .map_err(|error| invalid(redact_password(&error.to_string(), &url)))?;
+        Ok(Self {
+            url: raw.to_owned(),
+            redacted: redacted(&url),
+        })
+    }
+
+    /// The URL with its password, for the SMTP client only.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+impl fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
 }
 
 /// A parsed `postgres://` URL that prints without its password.
@@ -248,17 +334,96 @@ impl Config {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let password_hash_concurrency = parse_or(&get, "PASSWORD_HASH_CONCURRENCY", cores)?.max(1);
 
+        let served_over_https = parse_bool_or(&get, "SERVED_OVER_HTTPS", true)?;
+        let mail = mail_config(&get, listen_addr, served_over_https)?;
+
         Ok(Self {
             database,
             listen_addr,
             session,
             login_throttle,
-            served_over_https: parse_bool_or(&get, "SERVED_OVER_HTTPS", true)?,
+            mail,
+            served_over_https,
             trust_forwarded_for: parse_bool_or(&get, "TRUST_FORWARDED_FOR", false)?,
             password_hash_concurrency,
             fault_injection: parse_bool_or(&get, "FAULT_INJECTION", false)?,
         })
     }
+}
+
+/// `SMTP_URL`, `MAIL_FROM`, `PUBLIC_ORIGIN` and the reset link's lifetime. A release
+/// build that sends mail must be told where links point and who sends; a
+/// development build guesses both from its own address.
+fn mail_config(
+    get: &impl Fn(&str) -> Option<String>,
+    listen_addr: SocketAddr,
+    served_over_https: bool,
+) -> Result<MailConfig, ConfigError> {
+    let transport = match get("SMTP_URL") {
+        Some(raw) => MailTransport::Smtp(SmtpUrl::parse(raw.trim())?),
+        None if cfg!(debug_assertions) => MailTransport::Log,
+        None => MailTransport::Off,
+    };
+    let sends = matches!(transport, MailTransport::Smtp(_)) && !cfg!(debug_assertions);
+    let required = |var: &'static str, example: &str| ConfigError::Invalid {
+        var,
+        reason: format!("it is required when SMTP_URL is set, e.g. {var}={example}"),
+    };
+    let public_origin = match get("PUBLIC_ORIGIN") {
+        Some(raw) => parse_origin(raw.trim())?,
+        None if sends => return Err(required("PUBLIC_ORIGIN", "https://tasks.example.com")),
+        None => {
+            let scheme = if served_over_https { "https" } else { "http" };
+            format!("{scheme}://{listen_addr}")
+        }
+    };
+    let from = match get("MAIL_FROM") {
+        Some(raw) => raw.trim().parse().map_err(|error| ConfigError::Invalid {
+            var: "MAIL_FROM",
+            reason: format!("{error}; expected an address like `Tasks <noreply@example.com>`"),
+        })?,
+        None if sends => {
+            return Err(required(
+                "MAIL_FROM",
+                "\"Tasks <noreply@tasks.example.com>\"",
+            ))
+        }
+        None => "Tasks <noreply@localhost>"
+            .parse()
+            .expect("a fixed, valid mailbox"),
+    };
+    Ok(MailConfig {
+        transport,
+        from,
+        public_origin,
+        reset_link_lifetime: duration_or(get, "PASSWORD_RESET_LINK_LIFETIME", secs(60 * 60))?,
+    })
+}
+
+/// `https://example.com:8443` from `PUBLIC_ORIGIN`: a scheme and a host, a port if
+/// not the scheme's own, nothing else.
+fn parse_origin(raw: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| {
+        ConfigError::Invalid {
+        var: "PUBLIC_ORIGIN",
+        reason: format!("{reason}; expected the scheme, host and port people reach the app at, like https://tasks.example.com"),
+    }
+    };
+    let url = Url::parse(raw).map_err(|_| invalid("it is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it names no host"));
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(invalid("it has more than a scheme, host and port"));
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 const fn secs(n: u64) -> Duration {
@@ -589,5 +754,71 @@ mod tests {
         assert!(parse_duration("-5s").is_err());
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn an_smtp_url_prints_without_its_password_and_a_bad_one_says_what_is_expected() {
+        let config = config(&[
+            ("DATABASE_URL", URL),
+            (
+                "SMTP_URL",
+                "smtps://mailer:m41l-secret@smtp.example.com:465",
+            ),
+        ])
+        .unwrap();
+        let shown = format!("{:?}", config.mail);
+        assert!(!shown.contains("m41l-secret"), "{shown}");
+        assert!(shown.contains("smtp.example.com"), "{shown}");
+
+        let message = super::tests::config(&[
+            ("DATABASE_URL", URL),
+            ("SMTP_URL", "http://mailer:m41l-secret@smtp.example.com"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("SMTP_URL") && message.contains("smtps://"),
+            "{message}"
+        );
+        assert!(!message.contains("m41l-secret"), "{message}");
+    }
+
+    #[test]
+    fn a_public_origin_is_a_scheme_host_and_port_only() {
+        let origin = |raw: &str| {
+            super::tests::config(&[("DATABASE_URL", URL), ("PUBLIC_ORIGIN", raw)])
+                .map(|c| c.mail.public_origin)
+        };
+        assert_eq!(
+            origin("https://tasks.example.com/").unwrap(),
+            "https://tasks.example.com"
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:3000").unwrap(),
+            "http://127.0.0.1:3000"
+        );
+        for bad in [
+            "tasks.example.com",
+            "ftp://tasks.example.com",
+            "https://tasks.example.com/app",
+            "https://a.example.com?x=1",
+        ] {
+            let message = origin(bad).unwrap_err().to_string();
+            assert!(message.contains("PUBLIC_ORIGIN"), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn without_smtp_a_development_build_logs_mail_and_links_point_at_its_own_address() {
+        let config = config(&[
+            ("DATABASE_URL", URL),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:3100"),
+            ("SERVED_OVER_HTTPS", "false"),
+        ])
+        .unwrap();
+        // Tests are debug builds; a release build turns mail off instead.
+        assert!(matches!(config.mail.transport, MailTransport::Log));
+        assert_eq!(config.mail.public_origin, "http://127.0.0.1:3100");
+        assert_eq!(config.mail.reset_link_lifetime, Duration::from_secs(3600));
     }
 }

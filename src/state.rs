@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 
-use crate::{config::Config, db::Db, error::AppError};
+use crate::{config::Config, db::Db, error::AppError, mail::Outbox};
 
 /// Axum state for handlers; Leptos context (`AppState::from_context()`) for server
 /// functions and server-rendered components. Features keep their own services
@@ -16,12 +16,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    /// Mail the app promises to send (see `mail`).
+    pub outbox: Outbox,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Self {
         Self {
             leptos_options,
+            outbox: Outbox::new(db.clone(), &config.mail),
             db,
             config: Arc::new(config),
         }

@@ -4,11 +4,11 @@
 //! a plain form post. What an island shows at first (what was typed, the error a
 //! plain post brought back, "saved") comes in as props from its page.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use super::{
     domain::{Email, Name, Password, PasswordAttempt, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
-    ChangePassword, DeleteAccount, LogIn, SignUp, UpdateName,
+    ChangePassword, DeleteAccount, LogIn, RequestPasswordReset, ResetPassword, SignUp, UpdateName,
 };
 use crate::{
     components::{go_to, on_success, server_action, ActionError, ValidatedForm},
@@ -66,6 +66,68 @@ pub fn LoginForm(email: String, next: String, error: Option<AppError>) -> impl I
                 required node_ref=password />
             <button type="submit" disabled=move || action.pending().get()>"Log in"</button>
         </ValidatedForm>
+    }
+}
+
+/// Asks for a reset link. `sent`: a plain post came back accepted.
+#[island]
+pub fn ForgotPasswordForm(email: String, sent: bool, error: Option<AppError>) -> impl IntoView {
+    let action = server_action::<RequestPasswordReset>(error);
+    let sent = move || sent || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <ValidatedForm action validate=|input: &RequestPasswordReset| Email::parse(&input.email).map(drop)>
+            <ActionError action />
+            {move || sent().then(|| view! {
+                <p role="status">"If an account exists for that email, we sent a link to reset its password."</p>
+            })}
+            <label for="forgot-email">"Email"</label>
+            <input id="forgot-email" name="email" type="email" autocomplete="email" required value=email />
+            <button type="submit" disabled=move || action.pending().get()>"Send reset link"</button>
+        </ValidatedForm>
+    }
+}
+
+/// Sets a new password with the link's `token`. A link that stopped working while
+/// the page was open gets the same message as a dead link on arrival.
+#[island]
+pub fn ResetPasswordForm(token: String, error: Option<AppError>) -> impl IntoView {
+    let action = server_action::<ResetPassword>(error);
+    on_success(action, |()| go_to("/"));
+    let password = NodeRef::<leptos::html::Input>::new();
+    clear_password_on_error(action, password);
+    let dead_link = move || {
+        action
+            .value()
+            .with(|value| matches!(value, Some(Err(AppError::Validation(e))) if e.field == "token"))
+    };
+    view! {
+        <ValidatedForm action validate=|input: &ResetPassword| {
+            Password::parse(&input.new_password, "new_password").map(drop)
+        }>
+            {move || if dead_link() {
+                Either::Left(view! { <DeadLink /> })
+            } else {
+                Either::Right(view! { <ActionError action /> })
+            }}
+            <input type="hidden" name="token" value=token />
+            <label for="reset-password">"New password"</label>
+            <input id="reset-password" name="new_password" type="password" autocomplete="new-password" required
+                minlength=PASSWORD_MIN_CHARS node_ref=password aria-describedby="reset-password-hint" />
+            <p id="reset-password-hint" class="hint">
+                {format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters.")}
+            </p>
+            <button type="submit" disabled=move || action.pending().get()>"Set new password"</button>
+        </ValidatedForm>
+    }
+}
+
+/// What a used, expired or unknown reset link shows, with the way to a new one.
+#[component]
+pub fn DeadLink() -> impl IntoView {
+    view! {
+        <p role="alert" class="form-error">
+            {super::LINK_NO_LONGER_WORKS} " " <a href="/forgot-password">"Send a new link"</a>
+        </p>
     }
 }
 

@@ -16,6 +16,11 @@ use crate::error::AppError;
 use crate::forms::{redirect_plain_form, respond};
 pub use crate::identity::User;
 
+/// What a used, expired or unknown password-reset link answers, whatever the reason:
+/// telling them apart would help nobody but someone guessing.
+pub const LINK_NO_LONGER_WORKS: &str =
+    "This link no longer works: it was used already, it expired, or a newer one was sent.";
+
 /// The person this request is signed in as, if any.
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
@@ -53,6 +58,28 @@ pub async fn log_out() -> Result<(), AppError> {
         redirect_plain_form("/login");
     }
     respond::<LogOut, _>(result, &[])
+}
+
+/// Asks for a password-reset link by mail. The answer is the same whether or not an
+/// account has this email.
+#[server(endpoint = "password/forgot")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    let result = ssr::request_password_reset(&email).await;
+    if result.is_ok() {
+        redirect_plain_form("/forgot-password?sent=1");
+    }
+    respond::<RequestPasswordReset, _>(result, &[("email", &email)])
+}
+
+/// Sets a new password with the token from a reset link, and signs in.
+#[server(endpoint = "password/reset")]
+pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
+    let result = ssr::reset_password(&token, &new_password).await;
+    if result.is_ok() {
+        redirect_plain_form("/");
+    }
+    // The page's own address still holds the token.
+    respond::<ResetPassword, _>(result, &[])
 }
 
 #[server(endpoint = "account/name")]

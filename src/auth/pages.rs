@@ -2,15 +2,23 @@
 //! account settings, the signed-in header's menu, and the gate in front of every
 //! page that needs a signed-in person. Their forms are the islands in `islands`.
 
-use leptos::{either::Either, prelude::*, server_fn::ServerFn};
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+    server_fn::ServerFn,
+};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_location};
 
 use super::{
-    islands::{DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm},
-    ChangePassword, DeleteAccount, LogIn, LogOut, SignUp, UpdateName, User,
+    islands::{
+        DeadLink, DeleteAccountForm, ForgotPasswordForm, LoginForm, PasswordForm, ProfileForm,
+        ResetPasswordForm, SignupForm,
+    },
+    ssr, ChangePassword, DeleteAccount, LogIn, LogOut, RequestPasswordReset, ResetPassword, SignUp,
+    UpdateName, User,
 };
-use crate::{forms::returned_error, identity::signed_in_user, page::Query};
+use crate::{forms::returned_error, identity::signed_in_user, page::Query, state::AppState};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -37,9 +45,66 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Log in"</h1>
             <LoginForm email=query.text("email") next=query.text("next")
                 error={returned_error::<LogIn>()} />
+            <p><a href="/forgot-password">"Forgot password?"</a></p>
             <p>"New here? " <a href="/signup">"Sign up"</a></p>
         </main>
     }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let query = Query::read();
+    let enabled = AppState::from_context().is_ok_and(|state| state.outbox.enabled());
+    let form = if enabled {
+        Either::Left(view! {
+            <p>"Enter the email of your account and we will send you a link to choose a new password."</p>
+            <ForgotPasswordForm email=query.text("email") sent={!query.text("sent").is_empty()}
+                error={returned_error::<RequestPasswordReset>()} />
+        })
+    } else {
+        Either::Right(view! {
+            <p role="status">
+                "Password reset by email is turned off on this server. \
+                 Ask the people who run it to reset your password."
+            </p>
+        })
+    };
+    view! {
+        <Title text="Reset your password" />
+        <main class="narrow">
+            <h1>"Reset your password"</h1>
+            {form}
+            <p><a href="/login">"Back to log in"</a></p>
+        </main>
+    }
+}
+
+/// `/reset-password?token=...`: the form when the link works, else the message that
+/// it does not, with the way to a new one.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let token = Query::read().text("token");
+    let error = returned_error::<ResetPassword>();
+    Suspend::new(async move {
+        let works = match AppState::from_context() {
+            Ok(state) => ssr::reset::link_works(&state.db, &token).await,
+            Err(error) => Err(error),
+        };
+        let body = match works {
+            Ok(true) => EitherOf3::A(view! { <ResetPasswordForm token error /> }),
+            Ok(false) => EitherOf3::B(view! { <DeadLink /> }),
+            Err(error) => EitherOf3::C(view! {
+                <p role="alert" class="form-error">{error.to_string()}</p>
+            }),
+        };
+        view! {
+            <Title text="Choose a new password" />
+            <main class="narrow">
+                <h1>"Choose a new password"</h1>
+                {body}
+            </main>
+        }
+    })
 }
 
 /// Sends a signed-in visitor of the log-in and sign-up pages to their tasks.

@@ -10,7 +10,7 @@ mod http_log;
 mod security;
 mod site;
 
-use std::{process::ExitCode, time::Duration};
+use std::{collections::HashMap, process::ExitCode, sync::Arc, time::Duration};
 
 use axum::{routing::get, serve::ListenerExt, Router};
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -25,9 +25,12 @@ use tower_http::{
 
 use crate::{
     app::{shell, App},
-    auth::ssr::{session, Passwords},
-    config::Config,
-    db,
+    auth::{
+        self,
+        ssr::{session, Passwords},
+    },
+    config::{Config, MailConfig, MailTransport},
+    db, mail,
     state::AppState,
     tasks::ImportTasks,
 };
@@ -41,6 +44,38 @@ const SERVER_FNS: &str = "/api/";
 
 /// How long in-flight requests may run on after SIGTERM or Ctrl-C.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The outbox's worker with the mail every feature writes; None when mail is off.
+/// Tests run it too (`deliver_due`), against a real SMTP server.
+pub fn mail_worker(state: &AppState) -> Option<mail::Worker> {
+    let mail = &state.config.mail;
+    let reset = auth::ssr::reset::ResetMail {
+        db: state.db.clone(),
+        origin: mail.public_origin.clone(),
+        lifetime: mail.reset_link_lifetime,
+    };
+    let composers: HashMap<&'static str, Arc<dyn mail::Compose>> = HashMap::from([(
+        auth::ssr::reset::KIND,
+        Arc::new(reset) as Arc<dyn mail::Compose>,
+    )]);
+    mail::Worker::new(&state.outbox, mail, composers)
+}
+
+/// Says at start-up where mail goes, so an operator never wonders why none came.
+fn announce_mail(config: &MailConfig) {
+    match &config.transport {
+        MailTransport::Smtp(url) => {
+            tracing::info!(smtp = %url, from = %config.from, links = %config.public_origin, "mail goes out over SMTP");
+        }
+        MailTransport::Log => tracing::warn!(
+            "SMTP_URL is not set: mail (password-reset links included) is written to this log \
+             instead of sent, as this is a development build"
+        ),
+        MailTransport::Off => tracing::warn!(
+            "SMTP_URL is not set: password reset by email is off (the forgotten-password page says so)"
+        ),
+    }
+}
 
 /// The whole application as one `Router`, with every layer it runs behind.
 pub fn router(state: AppState) -> Router {
@@ -235,6 +270,10 @@ pub async fn run() -> ExitCode {
         state.config.login_throttle.window,
         crate::auth::ssr::SWEEP_EVERY,
     );
+    announce_mail(&state.config.mail);
+    if let Some(worker) = mail_worker(&state) {
+        worker.spawn();
+    }
 
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,

@@ -19,6 +19,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
+    pub state: AppState,
 }
 
 impl TestApp {
@@ -28,6 +29,11 @@ impl TestApp {
 
     /// `vars` override configuration, as environment variables would.
     pub fn with_config(pool: PgPool, vars: &[(&str, &str)]) -> Self {
+        Self::with(pool, Self::config(vars))
+    }
+
+    /// The tests' configuration with `vars` set, as environment variables would be.
+    pub fn config(vars: &[(&str, &str)]) -> Config {
         let mut all: HashMap<String, String> = HashMap::from([
             // Only parsed: the pool above is what the app uses.
             (
@@ -38,16 +44,23 @@ impl TestApp {
             ("PASSWORD_HASH_CONCURRENCY".into(), "2".into()),
         ]);
         all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let config = Config::from_lookup(|name| all.get(name).cloned())
-            .expect("test configuration is valid");
+        Config::from_lookup(|name| all.get(name).cloned()).expect("test configuration is valid")
+    }
+
+    pub fn with(pool: PgPool, config: Config) -> Self {
         let mut leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .expect("Cargo.toml has the Leptos settings")
             .leptos_options;
         // Pages render without a build here: plain bundle names, no hash.txt to read.
         leptos_options.hash_files = false;
         let db = Db::new(pool.clone(), config.database.transaction_pooler);
-        let router = tasks::server::router(AppState::new(leptos_options, db, config));
-        Self { router, pool }
+        let state = AppState::new(leptos_options, db, config);
+        let router = tasks::server::router(state.clone());
+        Self {
+            router,
+            pool,
+            state,
+        }
     }
 
     /// The status a log-in from a new browser gets.

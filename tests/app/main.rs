@@ -6,6 +6,7 @@ mod bad_input;
 mod error_answers;
 mod foundation;
 mod helpers;
+mod mail;
 mod pages;
 mod pooler;
 mod tasks;

@@ -67,6 +67,8 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         .unwrap_or_else(|| "/".to_owned()))
 }
 
+pub use super::reset::{request as request_password_reset, reset as reset_password};
+
 pub async fn log_out() -> Result<(), AppError> {
     session::end().await
 }

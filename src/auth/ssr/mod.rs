@@ -1,8 +1,10 @@
-//! The server side of accounts: sessions, password hashing, throttling, the
-//! accounts' SQL (`users`), and the work behind each account server function.
+//! The server side of accounts: sessions, password hashing, throttling, password
+//! reset by email, the accounts' SQL (`users`), and the work behind each account
+//! server function.
 
 mod actions;
 mod passwords;
+pub mod reset;
 pub mod session;
 mod throttle;
 pub mod users;
@@ -43,7 +45,8 @@ fn client_address(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
 /// How often the sweeper runs.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Deletes expired sessions and stale throttle counters every `period`, for as long
+/// Deletes expired sessions and stale throttle counters (log-in counters after
+/// `window`, reset-request counters after theirs) every `period`, for as long
 /// as the server runs: a failed sweep (database away) is logged and retried next
 /// time (tower-sessions' own `continuously_delete_expired` would stop at the first).
 pub fn spawn_sweeper(db: Db, window: Duration, period: Duration) {
@@ -56,7 +59,10 @@ pub fn spawn_sweeper(db: Db, window: Duration, period: Duration) {
                 tracing::warn!(%error, "deleting expired sessions failed; will retry");
             }
             // A failure is logged where the database error is turned into an AppError.
-            if throttle::delete_stale(&db, window).await.is_err() {
+            if throttle::delete_stale(&db, window.max(reset::WINDOW))
+                .await
+                .is_err()
+            {
                 tracing::warn!("deleting stale log-in counters failed; will retry");
             }
         }

@@ -1,6 +1,7 @@
-//! Log-in throttling: failures counted per account and per client address in a
-//! window that starts at the first failure, so nobody is locked out for longer than
-//! one window however often an attacker tries.
+//! Throttling: attempts counted per key in a window that starts at the key's first
+//! attempt, so nobody is held back for longer than one window however often an
+//! attacker tries. Log-ins count failures per account and per client address
+//! (`Throttle`); other flows (reset requests) count through `count`.
 
 use std::time::Duration;
 
@@ -31,58 +32,20 @@ impl<'a> Throttle<'a> {
         Self { db, config }
     }
 
-    fn window_secs(&self) -> f64 {
-        self.config.window.as_secs_f64()
-    }
-
     /// Counts this attempt against both keys before the password is checked, and
     /// refuses with `RateLimited` (and how long to wait) once either is over its
     /// limit. Counting first, in one statement, is what stops a burst of parallel
-    /// guesses from all passing a check made before any of them failed. The window
-    /// starts at the first attempt and is never extended, so nobody is locked out
-    /// for longer than one window.
+    /// guesses from all passing a check made before any of them failed.
     pub async fn attempt(&self, keys: &Keys) -> Result<(), AppError> {
-        let mut all = vec![keys.account.clone()];
-        all.extend(keys.address.clone());
-        let window_secs = self.window_secs();
-        let counts = self
-            .db
-            .unit(async |conn| {
-                sqlx::query!(
-            r#"INSERT INTO login_throttle AS t (key, failures, window_started_at)
-               SELECT key, 1, now() FROM unnest($1::text[]) AS key
-               ON CONFLICT (key) DO UPDATE SET
-                   failures = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                                   THEN 1 ELSE t.failures + 1 END,
-                   window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                                            THEN now() ELSE t.window_started_at END
-               RETURNING key, failures,
-                   EXTRACT(EPOCH FROM (window_started_at + make_interval(secs => $2) - now()))::float8 AS "remaining_secs!""#,
-                    &all[..],
-                    window_secs
-                )
-                .fetch_all(conn)
-                .await
-            })
-            .await?;
-        let wait = counts
-            .iter()
-            .filter(|row| {
-                let limit = if row.key == keys.account {
-                    self.config.max_failures_per_account
-                } else {
-                    self.config.max_failures_per_address
-                };
-                i64::from(row.failures) > i64::from(limit)
-            })
-            .map(|row| row.remaining_secs.max(1.0))
-            .reduce(f64::max);
-        match wait {
-            Some(secs) => Err(AppError::RateLimited {
-                retry_after_secs: secs.ceil() as u64,
-            }),
-            None => Ok(()),
-        }
+        let mut limits = vec![Limit {
+            key: &keys.account,
+            max: self.config.max_failures_per_account,
+        }];
+        limits.extend(keys.address.as_deref().map(|key| Limit {
+            key,
+            max: self.config.max_failures_per_address,
+        }));
+        count(self.db, &limits, self.config.window).await
     }
 
     /// A correct password: the attempt was not a failure. The account's count is
@@ -108,6 +71,54 @@ impl<'a> Throttle<'a> {
                 Ok(())
             })
             .await
+    }
+}
+
+/// One counter an attempt touches, and how many attempts it allows per window.
+pub struct Limit<'k> {
+    pub key: &'k str,
+    pub max: u32,
+}
+
+/// Counts one attempt against every key and refuses with `RateLimited` (and how
+/// long to wait) once any of them is over its limit. The window starts at a key's
+/// first attempt and is never extended, so nobody waits longer than one window.
+pub async fn count(db: &Db, limits: &[Limit<'_>], window: Duration) -> Result<(), AppError> {
+    let keys: Vec<&str> = limits.iter().map(|limit| limit.key).collect();
+    let window_secs = window.as_secs_f64();
+    let counts = db
+        .unit(async |conn| {
+            sqlx::query!(
+                r#"INSERT INTO login_throttle AS t (key, failures, window_started_at)
+                   SELECT key, 1, now() FROM unnest($1::text[]) AS key
+                   ON CONFLICT (key) DO UPDATE SET
+                       failures = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                                       THEN 1 ELSE t.failures + 1 END,
+                       window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                                                THEN now() ELSE t.window_started_at END
+                   RETURNING key, failures,
+                       EXTRACT(EPOCH FROM (window_started_at + make_interval(secs => $2) - now()))::float8 AS "remaining_secs!""#,
+                &keys as &[&str],
+                window_secs
+            )
+            .fetch_all(conn)
+            .await
+        })
+        .await?;
+    let wait = counts
+        .iter()
+        .filter(|row| {
+            limits
+                .iter()
+                .any(|limit| limit.key == row.key && i64::from(row.failures) > i64::from(limit.max))
+        })
+        .map(|row| row.remaining_secs.max(1.0))
+        .reduce(f64::max);
+    match wait {
+        Some(secs) => Err(AppError::RateLimited {
+            retry_after_secs: secs.ceil() as u64,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -71,14 +71,16 @@ pub async fn set_name(
 }
 
 /// Sets a new password hash and raises the authentication epoch, which ends every
-/// session started before (see `session::start`); answers the new epoch.
+/// session started before (see `session::start`), and drops any pending reset link
+/// (it was asked for against the old password); answers the new epoch.
 pub async fn set_password_hash(
     conn: &mut PgConnection,
     user_id: i64,
     password_hash: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1
+        "WITH dropped AS (DELETE FROM password_resets WHERE user_id = $1)
+         UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1
          WHERE id = $1 RETURNING auth_epoch",
         user_id,
         password_hash

@@ -4,6 +4,7 @@
 
 mod defences;
 mod no_js;
+mod reset;
 mod sessions;
 mod settings;
 mod sign_up_and_log_in;
