@@ -14,6 +14,7 @@
 pub mod components;
 pub mod error;
 pub mod identity;
+pub mod moment;
 pub mod validation;
 
 #[cfg(feature = "ssr")]

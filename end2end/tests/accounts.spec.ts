@@ -104,3 +104,38 @@ test('deleting the account signs out and the account is gone', async ({ page }) 
   await logIn(page, email);
   await expect(page.getByRole('alert')).toHaveText('Invalid email or password.');
 });
+
+test('the account page lists each session and signs out one or all of the others', async ({ page, browser }) => {
+  const email = await signedUp(page);
+  const phone = await browser.newPage();
+  await phone.goto('/login');
+  await logIn(phone, email);
+  await expect(phone.getByRole('heading', { name: 'Tasks', level: 1 })).toBeVisible();
+
+  await page.goto('/account');
+  const section = page.getByRole('region', { name: 'Sessions' });
+  const sessions = section.getByRole('list', { name: 'Sessions' }).getByRole('listitem');
+  await expect(sessions).toHaveCount(2);
+  const here = sessions.filter({ hasText: 'This device' });
+  await expect(here).toHaveCount(1);
+  await expect(here.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  await expect(here.locator('time')).toHaveCount(2);
+  await expect(here).toContainText('Chrome');
+
+  await sessions.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Sign out' }).click();
+  await expect(sessions).toHaveCount(1);
+  await expect(section.getByRole('status')).toHaveText('Signed out that session.');
+  await phone.goto('/');
+  await expect(phone).toHaveURL(/\/login$/);
+
+  await logIn(phone, email);
+  await expect(phone.getByRole('heading', { name: 'Tasks', level: 1 })).toBeVisible();
+  await page.goto('/account');
+  await expect(sessions).toHaveCount(2);
+  await section.getByRole('button', { name: 'Sign out all other sessions' }).click();
+  await expect(sessions).toHaveCount(1);
+  await expect(section.getByRole('status')).toHaveText('Signed out all other sessions.');
+  await phone.goto('/');
+  await expect(phone).toHaveURL(/\/login$/);
+  await phone.close();
+});

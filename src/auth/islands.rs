@@ -8,11 +8,13 @@ use leptos::{either::Either, prelude::*};
 
 use super::{
     domain::{Email, Name, Password, PasswordAttempt, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
-    ChangePassword, DeleteAccount, LogIn, RequestPasswordReset, ResetPassword, SignUp, UpdateName,
+    ChangePassword, DeleteAccount, EndOtherSessions, EndSession, LogIn, RequestPasswordReset,
+    ResetPassword, SessionSummary, SignUp, UpdateName,
 };
 use crate::{
     components::{go_to, on_success, server_action, ActionError, ValidatedForm},
     error::AppError,
+    moment::Time,
 };
 
 #[island]
@@ -215,6 +217,68 @@ pub fn DeleteAccountForm(error: Option<AppError>) -> impl IntoView {
             <label for="delete-current">"Current password"</label>
             <input id="delete-current" name="current_password" type="password" autocomplete="current-password" required />
             <button type="submit" class="danger" disabled=move || action.pending().get()>"Delete account"</button>
+        </ValidatedForm>
+    }
+}
+
+/// What a plain post on the sessions list came back with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SessionsSaved {
+    Nothing,
+    EndedOne,
+    EndedOthers,
+}
+
+/// The person's live sessions, each but this browser's with "Sign out", and "Sign
+/// out all other sessions". Hydrated, an ended session leaves the list in place.
+#[island]
+pub fn SessionList(
+    sessions: Vec<SessionSummary>,
+    saved: SessionsSaved,
+    end_error: Option<AppError>,
+    end_others_error: Option<AppError>,
+) -> impl IntoView {
+    let sessions = RwSignal::new(sessions);
+    let end = server_action::<EndSession>(end_error);
+    let end_others = server_action::<EndOtherSessions>(end_others_error);
+    let (status, set_status) = signal(match saved {
+        SessionsSaved::Nothing => None,
+        SessionsSaved::EndedOne => Some("Signed out that session."),
+        SessionsSaved::EndedOthers => Some("Signed out all other sessions."),
+    });
+    on_success(end, move |handle: String| {
+        sessions.update(|all| all.retain(|session| session.handle != handle));
+        set_status.set(Some("Signed out that session."));
+    });
+    on_success(end_others, move |()| {
+        sessions.update(|all| all.retain(|session| session.current));
+        set_status.set(Some("Signed out all other sessions."));
+    });
+    let busy = move || end.pending().get() || end_others.pending().get();
+    view! {
+        <ActionError action=end />
+        <ActionError action=end_others />
+        <p role="status">{move || status.get()}</p>
+        <ul aria-labelledby="sessions-heading" class="sessions" aria-busy=move || busy().to_string()>
+            <For each=move || sessions.get() key=|session| session.handle.clone() let:session>
+                <li>
+                    <span class="device">
+                        {session.device}
+                        {session.current.then(|| view! { " " <strong class="this-device">"This device"</strong> })}
+                    </span>
+                    <span class="when">"Started " <Time moment=session.started /></span>
+                    <span class="when">"Last used " <Time moment=session.last_used /></span>
+                    {(!session.current).then(|| view! {
+                        <ValidatedForm action=end validate=|_: &EndSession| Ok(()) class="inline">
+                            <input type="hidden" name="handle" value=session.handle />
+                            <button type="submit" disabled=busy>"Sign out"</button>
+                        </ValidatedForm>
+                    })}
+                </li>
+            </For>
+        </ul>
+        <ValidatedForm action=end_others validate=|_: &EndOtherSessions| Ok(())>
+            <button type="submit" disabled=busy>"Sign out all other sessions"</button>
         </ValidatedForm>
     }
 }

@@ -10,16 +10,32 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::forms::{redirect_plain_form, respond};
 pub use crate::identity::User;
+pub use crate::moment::Moment;
 
 /// What a used, expired or unknown password-reset link answers, whatever the reason:
 /// telling them apart would help nobody but someone guessing.
 pub const LINK_NO_LONGER_WORKS: &str =
     "This link no longer works: it was used already, it expired, or a newer one was sent.";
+
+/// One of a person's live sessions, as the account page lists it. `handle` names it
+/// for "Sign out" without revealing its id (the id is the cookie's secret): a
+/// SHA-256 of the id, in hex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub handle: String,
+    /// "Chrome on Linux".
+    pub device: String,
+    pub started: Moment,
+    pub last_used: Moment,
+    /// The session of the browser looking at the page.
+    pub current: bool,
+}
 
 /// The person this request is signed in as, if any.
 #[server(endpoint = "me")]
@@ -101,6 +117,26 @@ pub async fn change_password(
         redirect_plain_form("/account?saved=password");
     }
     respond::<ChangePassword, _>(result, &[])
+}
+
+/// Ends one of the signed-in person's other sessions; answers its handle.
+#[server(endpoint = "account/sessions/end")]
+pub async fn end_session(handle: String) -> Result<String, AppError> {
+    let result = ssr::end_session(&handle).await.map(|()| handle);
+    if result.is_ok() {
+        redirect_plain_form("/account?saved=session");
+    }
+    respond::<EndSession, _>(result, &[])
+}
+
+/// Ends every session of the signed-in person but this one.
+#[server(endpoint = "account/sessions/end-others")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    let result = ssr::end_other_sessions().await;
+    if result.is_ok() {
+        redirect_plain_form("/account?saved=sessions");
+    }
+    respond::<EndOtherSessions, _>(result, &[])
 }
 
 #[server(endpoint = "account/delete")]

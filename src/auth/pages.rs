@@ -13,10 +13,10 @@ use leptos_router::{components::Redirect, hooks::use_location};
 use super::{
     islands::{
         DeadLink, DeleteAccountForm, ForgotPasswordForm, LoginForm, PasswordForm, ProfileForm,
-        ResetPasswordForm, SignupForm,
+        ResetPasswordForm, SessionList, SessionsSaved, SignupForm,
     },
-    ssr, ChangePassword, DeleteAccount, LogIn, LogOut, RequestPasswordReset, ResetPassword, SignUp,
-    UpdateName, User,
+    ssr, ChangePassword, DeleteAccount, EndOtherSessions, EndSession, LogIn, LogOut,
+    RequestPasswordReset, ResetPassword, SignUp, UpdateName, User,
 };
 use crate::{forms::returned_error, identity::signed_in_user, page::Query, state::AppState};
 
@@ -77,6 +77,23 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <p><a href="/login">"Back to log in"</a></p>
         </main>
     }
+}
+
+/// The sessions list, once its rows are read.
+#[component]
+fn Sessions(saved: SessionsSaved) -> impl IntoView {
+    let end_error = returned_error::<EndSession>();
+    let end_others_error = returned_error::<EndOtherSessions>();
+    Suspend::new(async move {
+        match ssr::sessions().await {
+            Ok(sessions) => Either::Left(view! {
+                <SessionList sessions saved end_error end_others_error />
+            }),
+            Err(error) => Either::Right(view! {
+                <p role="alert" class="form-error">{error.to_string()}</p>
+            }),
+        }
+    })
 }
 
 /// `/reset-password?token=...`: the form when the link works, else the message that
@@ -184,6 +201,15 @@ pub fn AccountPage(children: Children) -> impl IntoView {
             <section aria-labelledby="password-heading">
                 <h2 id="password-heading">"Password"</h2>
                 <PasswordForm saved={saved == "password"} error={returned_error::<ChangePassword>()} />
+            </section>
+            <section aria-labelledby="sessions-heading">
+                <h2 id="sessions-heading">"Sessions"</h2>
+                <p>"Where you are signed in. Sign out any session you do not recognise, then change your password."</p>
+                <Sessions saved={match saved.as_str() {
+                    "session" => SessionsSaved::EndedOne,
+                    "sessions" => SessionsSaved::EndedOthers,
+                    _ => SessionsSaved::Nothing,
+                }} />
             </section>
             {children()}
             <section aria-labelledby="delete-heading">

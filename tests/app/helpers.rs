@@ -81,6 +81,7 @@ impl TestApp {
             router: self.router.clone(),
             cookies: HashMap::new(),
             address: SocketAddr::from(([127, 0, 0, 1], 40000)),
+            user_agent: None,
         }
     }
 
@@ -102,6 +103,8 @@ pub struct Browser {
     router: Router,
     pub cookies: HashMap<String, String>,
     pub address: SocketAddr,
+    /// Sent as `User-Agent` with every request, when set.
+    pub user_agent: Option<&'static str>,
 }
 
 pub struct TestResponse {
@@ -162,6 +165,11 @@ impl Browser {
             .headers_mut()
             .entry(header::HOST)
             .or_insert("localhost:3000".parse().unwrap());
+        if let Some(user_agent) = self.user_agent {
+            request
+                .headers_mut()
+                .insert(header::USER_AGENT, user_agent.parse().unwrap());
+        }
         request.extensions_mut().insert(ConnectInfo(self.address));
         request
     }

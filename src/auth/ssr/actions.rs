@@ -6,7 +6,10 @@ use leptos::prelude::use_context;
 
 use super::{client_address, session, throttle::Keys, throttle::Throttle, users, Passwords};
 use crate::{
-    auth::domain::{Email, Name, Password, PasswordAttempt},
+    auth::{
+        domain::{Email, Name, Password, PasswordAttempt},
+        SessionSummary,
+    },
     error::AppError,
     identity::require_user,
     state::{expect_service, AppState},
@@ -130,6 +133,23 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
         })
         .await?;
     renewal.finish(epoch).await
+}
+
+/// The signed-in person's live sessions, this browser's first.
+pub async fn sessions() -> Result<Vec<SessionSummary>, AppError> {
+    let user = require_user()?;
+    let state = AppState::from_context()?;
+    session::list(&state.db, &state.config.session, user.id).await
+}
+
+pub async fn end_session(handle: &str) -> Result<(), AppError> {
+    let user = require_user()?;
+    session::end_one(&AppState::from_context()?.db, user.id, handle).await
+}
+
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    let user = require_user()?;
+    session::end_others(&AppState::from_context()?.db, user.id).await
 }
 
 /// Deletes the person, their tasks and sessions (by cascade), and signs out.

@@ -5,6 +5,7 @@
 mod defences;
 mod no_js;
 mod reset;
+mod session_list;
 mod sessions;
 mod settings;
 mod sign_up_and_log_in;

@@ -1,6 +1,7 @@
 //! A signed-in session's whole life: started at log in (under a fresh id), resolved
 //! on every request against its idle and absolute limits, kept current, renewed at
-//! a password change, and ended at log out.
+//! a password change, listed on the account page, and ended at log out or from
+//! another session.
 //!
 //! The cookie and its lifecycle come from tower-sessions; the store is our own
 //! (`store`), not tower-sessions-sqlx-store's `PostgresStore`, for two reasons:
@@ -9,13 +10,16 @@
 //! updates; and ours reads the session's person in the same statement as the
 //! session, so finding out who a request is takes one unit of work, not two.
 
+mod devices;
 mod store;
 
 use axum::{
     extract::{Request, State},
+    http::{header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use leptos::prelude::use_context;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, Session, SessionManagerLayer};
@@ -23,6 +27,7 @@ use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, Session, Session
 pub use store::PgSessionStore;
 
 use crate::{
+    auth::{Moment, SessionSummary},
     config::SessionConfig,
     db::Db,
     error::AppError,
@@ -37,6 +42,10 @@ const LOGGED_IN_AT_KEY: &str = "logged_in_at";
 /// When the session was last seen (Unix seconds), refreshed at most every
 /// [`EXTEND_EVERY_SECS`].
 const SEEN_AT_KEY: &str = "seen_at";
+/// The browser's User-Agent at log-in (at most `USER_AGENT_MAX_CHARS`), so the
+/// account page can name the device each session is on.
+const USER_AGENT_KEY: &str = "user_agent";
+const USER_AGENT_MAX_CHARS: usize = 512;
 /// How stale the idle-timeout clock may get before a request refreshes it. Bounds
 /// session writes to one a minute per active person instead of one per request.
 const EXTEND_EVERY_SECS: i64 = 60;
@@ -134,7 +143,109 @@ pub async fn start(user_id: i64, auth_epoch: i64) -> Result<(), AppError> {
         .insert(LOGGED_IN_AT_KEY, now)
         .await
         .map_err(unavailable)?;
+    let user_agent: String = use_context::<Parts>()
+        .and_then(|parts| {
+            let value = parts.headers.get(header::USER_AGENT)?.to_str().ok()?;
+            Some(value.chars().take(USER_AGENT_MAX_CHARS).collect())
+        })
+        .unwrap_or_default();
+    session
+        .insert(USER_AGENT_KEY, user_agent)
+        .await
+        .map_err(unavailable)?;
     session.insert(SEEN_AT_KEY, now).await.map_err(unavailable)
+}
+
+/// One of a person's live sessions, as the account page lists it.
+struct Live {
+    handle: String,
+    current: bool,
+    user_agent: Option<String>,
+    logged_in_at: i64,
+    seen_at: i64,
+}
+
+/// Every live session of `user_id` (this browser's first, then the most recently
+/// used), as the account page shows them. Sessions the store would refuse (expired,
+/// past the absolute lifetime, from before a password change) are left out.
+pub async fn list(
+    db: &Db,
+    config: &SessionConfig,
+    user_id: i64,
+) -> Result<Vec<SessionSummary>, AppError> {
+    let here = current()
+        .await?
+        .id()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let lifetime = i64::try_from(config.absolute_lifetime.as_secs()).unwrap_or(i64::MAX);
+    let oldest = OffsetDateTime::now_utc()
+        .unix_timestamp()
+        .saturating_sub(lifetime);
+    let rows = db
+        .unit(async |conn| {
+            sqlx::query_as!(
+                Live,
+                r#"SELECT encode(sha256(convert_to(s.id, 'UTF8')), 'hex') AS "handle!",
+                          s.id = $2 AS "current!",
+                          s.data ->> 'user_agent' AS user_agent,
+                          COALESCE((s.data ->> 'logged_in_at')::bigint, 0) AS "logged_in_at!",
+                          COALESCE((s.data ->> 'seen_at')::bigint, 0) AS "seen_at!"
+                   FROM sessions AS s JOIN users AS u ON u.id = s.user_id
+                   WHERE s.user_id = $1 AND s.expires_at > now()
+                     AND u.auth_epoch = COALESCE((s.data ->> 'auth_epoch')::bigint, 0)
+                     AND COALESCE((s.data ->> 'logged_in_at')::bigint, 0) >= $3
+                   ORDER BY s.id = $2 DESC, 5 DESC"#,
+                user_id,
+                here,
+                oldest
+            )
+            .fetch_all(conn)
+            .await
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SessionSummary {
+            handle: row.handle,
+            current: row.current,
+            device: devices::describe(row.user_agent.as_deref()),
+            started: Moment::at(row.logged_in_at),
+            last_used: Moment::at(row.seen_at),
+        })
+        .collect())
+}
+
+/// Ends the session of `user_id` whose handle is `handle`, unless it is this
+/// browser's (that is "Log out"). Ending one that is already gone succeeds.
+pub async fn end_one(db: &Db, user_id: i64, handle: &str) -> Result<(), AppError> {
+    let here = current()
+        .await?
+        .id()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    db.unit(async |conn| {
+        sqlx::query!(
+            "DELETE FROM sessions WHERE user_id = $1 AND id <> $3
+               AND encode(sha256(convert_to(id, 'UTF8')), 'hex') = $2",
+            user_id,
+            handle,
+            here
+        )
+        .execute(conn)
+        .await
+        .map(drop)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of `user_id` but this browser's.
+pub async fn end_others(db: &Db, user_id: i64) -> Result<(), AppError> {
+    let here = current().await?.id();
+    db.unit(async |conn| PgSessionStore::delete_others(conn, user_id, here).await)
+        .await?;
+    Ok(())
 }
 
 /// Ends this browser's session: its row is deleted and the cookie removed.
