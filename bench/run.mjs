@@ -101,6 +101,7 @@ async function bench() {
       LEPTOS_OUTPUT_NAME: 'tasks', LEPTOS_HASH_FILES: 'true', LEPTOS_ENV: 'PROD', SERVED_OVER_HTTPS: 'false',
       RUST_LOG: 'warn', DATABASE_MAX_CONNECTIONS: String(POOL),
       LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000', LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
+      SIGNUP_MAX_PER_ADDRESS: '1000000',
     },
   }).start();
   await server.waitHealthy(60000);

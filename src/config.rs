@@ -24,6 +24,8 @@ pub struct Config {
     /// How many password hashes may run at once; more wait their turn so that a burst
     /// of log-ins cannot take every core from other requests.
     pub password_hash_concurrency: usize,
+    /// Sign-ups allowed per client address per hour.
+    pub max_sign_ups_per_address: u32,
     pub mail: MailConfig,
     /// Serve `GET /__faults/panic`, a handler that panics, for `scripts/faults` to
     /// check that one failing request leaves the server serving. Never in production.
@@ -57,7 +59,11 @@ pub struct SessionConfig {
 
 #[derive(Clone, Debug)]
 pub struct LoginThrottleConfig {
+    /// Failures allowed per account from browsers it does not trust.
     pub max_failures_per_account: u32,
+    /// Failures allowed per trusted device, and per signed-in session re-entering
+    /// the password.
+    pub max_failures_per_device: u32,
     pub max_failures_per_address: u32,
     pub window: Duration,
 }
@@ -327,6 +333,7 @@ impl Config {
 
         let login_throttle = LoginThrottleConfig {
             max_failures_per_account: parse_or(&get, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)?,
+            max_failures_per_device: parse_or(&get, "LOGIN_MAX_FAILURES_PER_DEVICE", 10)?,
             max_failures_per_address: parse_or(&get, "LOGIN_MAX_FAILURES_PER_ADDRESS", 100)?,
             window: duration_or(&get, "LOGIN_THROTTLE_WINDOW", secs(15 * 60))?,
         };
@@ -346,6 +353,7 @@ impl Config {
             served_over_https,
             trust_forwarded_for: parse_bool_or(&get, "TRUST_FORWARDED_FOR", false)?,
             password_hash_concurrency,
+            max_sign_ups_per_address: parse_or(&get, "SIGNUP_MAX_PER_ADDRESS", 20)?,
             fault_injection: parse_bool_or(&get, "FAULT_INJECTION", false)?,
         })
     }

@@ -4,7 +4,13 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
-use super::{client_address, session, throttle::Keys, throttle::Throttle, users, Passwords};
+use super::{
+    client_address,
+    passwords::Priority,
+    session, throttle,
+    throttle::{Keys, Throttle},
+    tokens, trusted_devices, users, Passwords,
+};
 use crate::{
     auth::{
         domain::{Email, Name, Password, PasswordAttempt},
@@ -16,12 +22,29 @@ use crate::{
     validation::FieldError,
 };
 
+/// The window of the sign-up limit (`SIGNUP_MAX_PER_ADDRESS`).
+pub const SIGN_UP_WINDOW: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Sign-ups from one client address are limited per hour (a script making accounts
+/// would otherwise take every hashing slot); their hashes wait behind log-ins'.
 pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppError> {
     let name = Name::parse(name)?;
     let email = Email::parse(email)?;
     let password = Password::parse(password, "password")?;
     let state = AppState::from_context()?;
-    let hash = expect_service::<Passwords>()?.hash(&password).await?;
+    let address = use_context::<Parts>()
+        .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for));
+    if let Some(address) = address {
+        let key = format!("signup:address:{address}");
+        let limit = throttle::Limit {
+            key: &key,
+            max: state.config.max_sign_ups_per_address,
+        };
+        throttle::count(&state.db, &[limit], SIGN_UP_WINDOW).await?;
+    }
+    let hash = expect_service::<Passwords>()?
+        .hash(&password, Priority::SignUp)
+        .await?;
     let user_id = state
         .db
         .unit(async |conn| users::insert(conn, &email, &name, &hash).await)
@@ -33,6 +56,8 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
             "An account with this email already exists. Log in instead, or use another email.",
         ))
     })?;
+    // The browser that made the account is one its owner uses.
+    trusted_devices::trust(&state.db, user_id, state.config.served_over_https, None).await?;
     // A new account's epoch is the column's default.
     session::start(user_id, 0).await
 }
@@ -42,9 +67,22 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
     let email = Email::parse(email)?;
     let password = PasswordAttempt::for_log_in(password)?;
     let state = AppState::from_context()?;
-    let address = use_context::<Parts>()
-        .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for));
-    let keys = Keys::new(email.as_str(), address);
+    let secure = state.config.served_over_https;
+    // A device this account trusts is judged by its own attempts only.
+    let device = match trusted_devices::presented(secure) {
+        Some(device) if trusted_devices::trusted_by(&state.db, &device, &email).await? => {
+            Some(device)
+        }
+        _ => None,
+    };
+    let keys = match &device {
+        Some(device) => Keys::trusted_device(&tokens::hex(device)),
+        None => Keys::untrusted(
+            email.as_str(),
+            use_context::<Parts>()
+                .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for)),
+        ),
+    };
     let throttle = Throttle::new(&state.db, &state.config.login_throttle);
     throttle.attempt(&keys).await?;
 
@@ -62,6 +100,7 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         return Err(AppError::InvalidCredentials);
     };
     throttle.succeeded(&keys).await?;
+    trusted_devices::trust(&state.db, account.id, secure, device.as_ref()).await?;
     // The epoch read with the hash, before it was verified: a password change that
     // commits meanwhile raises it, and this session is refused on its first load.
     session::start(account.id, account.auth_epoch).await?;
@@ -86,14 +125,15 @@ pub async fn update_name(name: &str) -> Result<(), AppError> {
 }
 
 /// Checks the signed-in person's current password, counting a wrong one against
-/// the same throttle as log-ins (it is just as good a way to guess).
+/// this session (it is just as good a way to guess as a log-in, but a stranger's
+/// failed log-ins must not stop the owner from changing a password they suspect).
 async fn confirm_password(
     state: &AppState,
     user_id: i64,
-    email: &str,
     password: &PasswordAttempt,
 ) -> Result<(), AppError> {
-    let keys = Keys::new(email, None);
+    let session = session::handle().await?.ok_or(AppError::Unauthorized)?;
+    let keys = Keys::session(&session);
     let throttle = Throttle::new(&state.db, &state.config.login_throttle);
     throttle.attempt(&keys).await?;
     let stored = state
@@ -120,8 +160,10 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     let new_password = Password::parse(new_password, "new_password")?;
     let current_password = PasswordAttempt::current(current_password)?;
     let state = AppState::from_context()?;
-    confirm_password(&state, user.id, &user.email, &current_password).await?;
-    let hash = expect_service::<Passwords>()?.hash(&new_password).await?;
+    confirm_password(&state, user.id, &current_password).await?;
+    let hash = expect_service::<Passwords>()?
+        .hash(&new_password, Priority::First)
+        .await?;
     let renewal = session::Renewal::begin().await?;
     // One transaction: a new password never coexists with the old sessions.
     let epoch = state
@@ -157,7 +199,7 @@ pub async fn delete_account(current_password: &str) -> Result<(), AppError> {
     let user = require_user()?;
     let current_password = PasswordAttempt::current(current_password)?;
     let state = AppState::from_context()?;
-    confirm_password(&state, user.id, &user.email, &current_password).await?;
+    confirm_password(&state, user.id, &current_password).await?;
     state
         .db
         .unit(async |conn| users::delete(conn, user.id).await)

@@ -7,6 +7,8 @@ mod passwords;
 pub mod reset;
 pub mod session;
 mod throttle;
+mod tokens;
+mod trusted_devices;
 pub mod users;
 
 use std::{
@@ -45,8 +47,9 @@ fn client_address(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
 /// How often the sweeper runs.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Deletes expired sessions and stale throttle counters (log-in counters after
-/// `window`, reset-request counters after theirs) every `period`, for as long
+/// Deletes expired sessions, stale throttle counters (log-in counters after
+/// `window`, reset-request counters after theirs) and lapsed trusted devices every
+/// `period`, for as long
 /// as the server runs: a failed sweep (database away) is logged and retried next
 /// time (tower-sessions' own `continuously_delete_expired` would stop at the first).
 pub fn spawn_sweeper(db: Db, window: Duration, period: Duration) {
@@ -59,11 +62,11 @@ pub fn spawn_sweeper(db: Db, window: Duration, period: Duration) {
                 tracing::warn!(%error, "deleting expired sessions failed; will retry");
             }
             // A failure is logged where the database error is turned into an AppError.
-            if throttle::delete_stale(&db, window.max(reset::WINDOW))
-                .await
-                .is_err()
-            {
-                tracing::warn!("deleting stale log-in counters failed; will retry");
+            let stale =
+                throttle::delete_stale(&db, window.max(reset::WINDOW).max(actions::SIGN_UP_WINDOW))
+                    .await;
+            if stale.and(trusted_devices::delete_stale(&db).await).is_err() {
+                tracing::warn!("deleting stale log-in counters or devices failed; will retry");
             }
         }
     });

@@ -15,6 +15,7 @@
 //! the same bursts.
 
 use std::{
+    collections::VecDeque,
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{mpsc, Arc, Mutex, PoisonError},
 };
@@ -25,7 +26,7 @@ use argon2::{
     },
     Argon2,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::{auth::domain::Password, error::AppError};
 
@@ -34,9 +35,18 @@ const QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Which hashes go first when every slot is busy: a person logging in (or changing
+/// or resetting a password) before anyone signing up, so a flood of sign-ups
+/// cannot starve log-ins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    First,
+    SignUp,
+}
+
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    slots: Arc<Slots>,
     hashers: mpsc::Sender<Job>,
     /// Verified against when the email is unknown, so that answer costs the same
     /// time as a wrong password and timing does not reveal who has an account.
@@ -50,16 +60,16 @@ impl Passwords {
         let dummy_hash =
             hash_blocking(dummy.as_str()).expect("hashing a fixed-size random string cannot fail");
         Self {
-            permits: Arc::new(Semaphore::new(concurrency)),
+            slots: Slots::new(concurrency),
             hashers: start_hashers(concurrency),
             dummy_hash: dummy_hash.into(),
         }
     }
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) for the new password.
-    pub async fn hash(&self, password: &Password) -> Result<String, AppError> {
+    pub async fn hash(&self, password: &Password, priority: Priority) -> Result<String, AppError> {
         let password = password.expose().to_owned();
-        self.run(move || hash_blocking(&password))
+        self.run(priority, move || hash_blocking(&password))
             .await?
             .map_err(|error| {
                 tracing::error!(%error, "password hashing failed");
@@ -76,7 +86,7 @@ impl Passwords {
             None => (self.dummy_hash.to_string(), false),
         };
         let matches = self
-            .run(move || verify_blocking(&password, &stored))
+            .run(Priority::First, move || verify_blocking(&password, &stored))
             .await?
             .map_err(|error| {
                 tracing::error!(%error, "a stored password hash could not be checked");
@@ -87,17 +97,21 @@ impl Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
+        priority: Priority,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         // A flood of log-ins waits its turn, but not forever: past this, the
         // server is overloaded and says so rather than hang the request.
-        let permit = tokio::time::timeout(QUEUE_TIMEOUT, Arc::clone(&self.permits).acquire_owned())
+        let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.slots.acquire(priority))
             .await
             .map_err(|_| {
-                tracing::warn!("password hashing queue full; answering temporarily unavailable");
+                tracing::warn!(
+                    ?priority,
+                    "password hashing queue full; answering temporarily unavailable"
+                );
                 AppError::Unavailable
             })?
-            .map_err(|_| AppError::Internal)?;
+            .ok_or(AppError::Internal)?;
         // The hash owns the permit, not the request: when a client hangs up mid-hash
         // the hash still runs to the end, and the next one must wait for it. Held by
         // the request instead, every abandoned log-in let one more hash (and one more
@@ -115,6 +129,97 @@ impl Passwords {
             tracing::error!("a password hashing task failed");
             AppError::Internal
         })
+    }
+}
+
+/// The hashing slots: at most `count` hashes at once, handed out to waiting
+/// `Priority::First` requests before waiting sign-ups, each class in arrival order.
+/// (tokio's `Semaphore` is fair but has no priorities.)
+struct Slots {
+    state: Mutex<SlotState>,
+}
+
+struct SlotState {
+    free: usize,
+    /// Waiters by priority: `[First, SignUp]`.
+    waiting: [VecDeque<oneshot::Sender<Slot>>; 2],
+}
+
+/// One hashing slot, given back when dropped (to the next waiter, first come
+/// first served within the higher priority).
+pub struct Slot {
+    slots: Option<Arc<Slots>>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(slots) = self.slots.take() {
+            slots.release();
+        }
+    }
+}
+
+impl Slots {
+    fn new(count: usize) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(SlotState {
+                free: count,
+                waiting: [VecDeque::new(), VecDeque::new()],
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A slot, at once if one is free and nobody of this priority or higher waits,
+    /// else when one is handed over; None only if the slots are gone.
+    async fn acquire(self: &Arc<Self>, priority: Priority) -> Option<Slot> {
+        let receiver = {
+            let mut state = self.lock();
+            let class = priority as usize;
+            let queued_ahead = state.waiting[..=class].iter().any(|q| !q.is_empty());
+            if state.free > 0 && !queued_ahead {
+                state.free -= 1;
+                return Some(Slot {
+                    slots: Some(Arc::clone(self)),
+                });
+            }
+            let (sender, receiver) = oneshot::channel();
+            state.waiting[class].push_back(sender);
+            receiver
+        };
+        // Dropped while waiting (timeout, client gone): a slot handed over in that
+        // moment sits in the channel and is released when the channel drops.
+        receiver.await.ok()
+    }
+
+    /// Hands the slot to the first waiter of the highest priority still waiting, or
+    /// frees it.
+    fn release(self: &Arc<Self>) {
+        let mut state = self.lock();
+        loop {
+            let next = state.waiting.iter_mut().find_map(VecDeque::pop_front);
+            let Some(waiter) = next else {
+                state.free += 1;
+                return;
+            };
+            let slot = Slot {
+                slots: Some(Arc::clone(self)),
+            };
+            match waiter.send(slot) {
+                Ok(()) => return,
+                // That waiter gave up: disarm the slot (we still hold it) and try
+                // the next.
+                Err(mut slot) => slot.slots = None,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn free(&self) -> usize {
+        self.lock().free
     }
 }
 
@@ -246,13 +351,13 @@ mod tests {
             let passwords = passwords.clone();
             async move { passwords.verify("a guess", Some(&slow)).await }
         });
-        while passwords.permits.available_permits() == 1 {
+        while passwords.slots.free() == 1 {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
         request.abort(); // the client hung up
         let _ = request.await;
         assert_eq!(
-            passwords.permits.available_permits(),
+            passwords.slots.free(),
             0,
             "a second hash could start beside the abandoned one"
         );
@@ -266,10 +371,66 @@ mod tests {
         let nice =
             |()| unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
         let here = nice(());
-        let hashing = passwords.run(move || nice(())).await.unwrap();
+        let hashing = passwords
+            .run(Priority::First, move || nice(()))
+            .await
+            .unwrap();
         assert!(
             hashing > here,
             "hashing at nice {hashing}, the server at {here}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_waiting_log_in_gets_the_next_slot_before_sign_ups_that_waited_longer() {
+        let slots = Slots::new(1);
+        let busy = slots.acquire(Priority::First).await.unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let wait = |priority, label: &'static str| {
+            let (slots, order) = (Arc::clone(&slots), Arc::clone(&order));
+            tokio::spawn(async move {
+                let slot = slots.acquire(priority).await.unwrap();
+                order.lock().unwrap().push(label);
+                drop(slot);
+            })
+        };
+        let sign_ups = [
+            wait(Priority::SignUp, "sign-up 1"),
+            wait(Priority::SignUp, "sign-up 2"),
+        ];
+        tokio::task::yield_now().await;
+        let log_in = wait(Priority::First, "log-in");
+        while slots
+            .lock()
+            .waiting
+            .iter()
+            .map(VecDeque::len)
+            .sum::<usize>()
+            < 3
+        {
+            tokio::task::yield_now().await;
+        }
+        drop(busy);
+        log_in.await.unwrap();
+        for sign_up in sign_ups {
+            sign_up.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["log-in", "sign-up 1", "sign-up 2"]);
+        assert_eq!(slots.free(), 1, "every slot came back");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_gave_up_does_not_take_a_slot_with_it() {
+        let slots = Slots::new(1);
+        let busy = slots.acquire(Priority::First).await.unwrap();
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_millis(5),
+            slots.acquire(Priority::SignUp),
+        )
+        .await;
+        assert!(gave_up.is_err());
+        drop(busy);
+        assert_eq!(slots.free(), 1);
+        assert!(slots.acquire(Priority::SignUp).await.is_some());
     }
 }

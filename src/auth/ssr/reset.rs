@@ -1,18 +1,18 @@
 //! Password reset by email: asking for a link (throttled, the same answer whatever
 //! the address), the mail that carries it, and using it.
 //!
-//! A link's token is 256 random bits, made as its mail goes out; the database keeps
-//! only its SHA-256, one per person (a newer request replaces it), until it is used
-//! or expires.
+//! A link's token (`tokens`) is made as its mail goes out; the database keeps only
+//! its hash, one per person (a newer request replaces it), until it is used or
+//! expires.
 
 use std::time::Duration;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use base64ct::{Base64UrlUnpadded, Encoding};
-use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
-use super::{client_address, session, throttle, users, Passwords, PgSessionStore};
+use super::{
+    client_address, passwords::Priority, session, throttle, tokens, users, Passwords,
+    PgSessionStore,
+};
 use crate::{
     auth::{
         domain::{Email, Password},
@@ -78,7 +78,7 @@ fn use_parts() -> Option<axum::http::request::Parts> {
 
 /// Whether `token` is a live link (for the page to say so before anyone types).
 pub async fn link_works(db: &Db, token: &str) -> Result<bool, AppError> {
-    let Some(hash) = token_hash(token) else {
+    let Some(hash) = tokens::hash_of(token) else {
         return Ok(false);
     };
     Ok(db
@@ -98,13 +98,15 @@ pub async fn link_works(db: &Db, token: &str) -> Result<bool, AppError> {
 /// of the person ends, and this browser is signed in afresh.
 pub async fn reset(token: &str, new_password: &str) -> Result<(), AppError> {
     let new_password = Password::parse(new_password, "new_password")?;
-    let hash_of_token = token_hash(token).ok_or_else(link_no_longer_works)?;
+    let hash_of_token = tokens::hash_of(token).ok_or_else(link_no_longer_works)?;
     let state = AppState::from_context()?;
     // A dead link should not cost a password hash.
     if !link_works(&state.db, token).await? {
         return Err(link_no_longer_works());
     }
-    let password_hash = expect_service::<Passwords>()?.hash(&new_password).await?;
+    let password_hash = expect_service::<Passwords>()?
+        .hash(&new_password, Priority::First)
+        .await?;
     let (user_id, epoch) = state
         .db
         .atomic(async |conn| {
@@ -134,14 +136,6 @@ async fn take(conn: &mut PgConnection, hash: &[u8; 32]) -> Result<Option<i64>, s
     .await
 }
 
-/// The SHA-256 of a token of the right shape (43 URL-safe base64 characters);
-/// None for anything else, which then works like an unknown token.
-fn token_hash(token: &str) -> Option<[u8; 32]> {
-    let mut raw = [0u8; 32];
-    let decoded = Base64UrlUnpadded::decode(token.trim(), &mut raw).ok()?;
-    (decoded.len() == 32).then(|| Sha256::digest(raw).into())
-}
-
 /// Writes reset mails as the outbox sends them.
 pub struct ResetMail {
     pub db: Db,
@@ -155,9 +149,7 @@ impl Compose for ResetMail {
     /// A fresh token for the account with this email, replacing any earlier one;
     /// nothing when no active account has it.
     async fn compose(&self, recipient: &str) -> Result<Option<Mail>, AppError> {
-        let mut raw = [0u8; 32];
-        OsRng.fill_bytes(&mut raw);
-        let hash: [u8; 32] = Sha256::digest(raw).into();
+        let (token, hash) = tokens::issue();
         let stored = self
             .db
             .unit(async |conn| {
@@ -180,11 +172,7 @@ impl Compose for ResetMail {
         if stored.is_none() {
             return Ok(None);
         }
-        let link = format!(
-            "{}/reset-password?token={}",
-            self.origin,
-            Base64UrlUnpadded::encode_string(&raw)
-        );
+        let link = format!("{}/reset-password?token={token}", self.origin);
         Ok(Some(Mail {
             to: recipient.to_owned(),
             subject: "Reset your password".to_owned(),
@@ -217,26 +205,6 @@ fn lifetime_phrase(lifetime: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_a_token_of_the_issued_shape_has_a_hash() {
-        let token = Base64UrlUnpadded::encode_string(&[7u8; 32]);
-        assert_eq!(token.len(), 43);
-        assert_eq!(
-            token_hash(&token),
-            Some(Sha256::digest([7u8; 32]).into()),
-            "the hash is of the token's bytes"
-        );
-        for bad in [
-            "",
-            "abc",
-            &token[..42],
-            &format!("{token}A"),
-            "../../etc/passwd",
-        ] {
-            assert_eq!(token_hash(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn the_mail_says_how_long_the_link_works_in_words() {

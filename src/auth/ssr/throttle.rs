@@ -1,7 +1,14 @@
 //! Throttling: attempts counted per key in a window that starts at the key's first
 //! attempt, so nobody is held back for longer than one window however often an
-//! attacker tries. Log-ins count failures per account and per client address
-//! (`Throttle`); other flows (reset requests) count through `count`.
+//! attacker tries.
+//!
+//! Password attempts (`Throttle`) follow OWASP's device-cookie design: a browser
+//! that has signed in to the account before presents its trusted-device cookie,
+//! and its attempts count against that device alone; every other attempt counts
+//! against the account and the client address. So a stranger's guesses can hold
+//! back other strangers but never a device the owner uses. Re-entering the password
+//! while signed in counts per session. Other flows (reset requests, sign-ups) count
+//! through `count`.
 
 use std::time::Duration;
 
@@ -12,17 +19,49 @@ pub struct Throttle<'a> {
     config: &'a LoginThrottleConfig,
 }
 
-/// The two counters one log-in attempt touches.
+/// The counters one password attempt touches: the one it is judged by (`own`,
+/// forgiven entirely by a correct password), and the client address's.
 pub struct Keys {
-    pub account: String,
-    pub address: Option<String>,
+    own: String,
+    limit: Judged,
+    address: Option<String>,
+}
+
+/// Which configured limit `own` is held to.
+#[derive(Clone, Copy)]
+enum Judged {
+    Account,
+    Device,
 }
 
 impl Keys {
-    pub fn new(email: &str, address: Option<std::net::IpAddr>) -> Self {
+    /// A log-in from a browser the account does not trust: counted against the
+    /// account, and against the client address.
+    pub fn untrusted(email: &str, address: Option<std::net::IpAddr>) -> Self {
         Self {
-            account: format!("account:{email}"),
+            own: format!("account:{email}"),
+            limit: Judged::Account,
             address: address.map(|ip| format!("address:{ip}")),
+        }
+    }
+
+    /// A log-in from a device the account trusts (`device`: its token's hash, in
+    /// hex): counted against that device alone.
+    pub fn trusted_device(device: &str) -> Self {
+        Self {
+            own: format!("device:{device}"),
+            limit: Judged::Device,
+            address: None,
+        }
+    }
+
+    /// The password typed again in a signed-in session (`session`: its handle):
+    /// counted against that session alone.
+    pub fn session(session: &str) -> Self {
+        Self {
+            own: format!("session:{session}"),
+            limit: Judged::Device,
+            address: None,
         }
     }
 }
@@ -38,8 +77,11 @@ impl<'a> Throttle<'a> {
     /// guesses from all passing a check made before any of them failed.
     pub async fn attempt(&self, keys: &Keys) -> Result<(), AppError> {
         let mut limits = vec![Limit {
-            key: &keys.account,
-            max: self.config.max_failures_per_account,
+            key: &keys.own,
+            max: match keys.limit {
+                Judged::Account => self.config.max_failures_per_account,
+                Judged::Device => self.config.max_failures_per_device,
+            },
         }];
         limits.extend(keys.address.as_deref().map(|key| Limit {
             key,
@@ -48,8 +90,8 @@ impl<'a> Throttle<'a> {
         count(self.db, &limits, self.config.window).await
     }
 
-    /// A correct password: the attempt was not a failure. The account's count is
-    /// forgiven entirely; the address only gets this attempt back, so one correct
+    /// A correct password: the attempt was not a failure. The own count (account,
+    /// device or session) is forgiven entirely; the address only gets this attempt back, so one correct
     /// password does not reset an attacker's budget for other accounts.
     ///
     /// Both statements or neither: forgiving the account but not the address (or
@@ -57,7 +99,7 @@ impl<'a> Throttle<'a> {
     pub async fn succeeded(&self, keys: &Keys) -> Result<(), AppError> {
         self.db
             .atomic(async |conn| {
-                sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.account)
+                sqlx::query!("DELETE FROM login_throttle WHERE key = $1", keys.own)
                     .execute(&mut *conn)
                     .await?;
                 if let Some(address) = &keys.address {

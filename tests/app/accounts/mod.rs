@@ -3,6 +3,7 @@
 //! file per concern; they share the imports and helpers below.
 
 mod defences;
+mod devices;
 mod no_js;
 mod reset;
 mod session_list;

@@ -157,3 +157,62 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_and_otherwise
         assert_eq!(status, expected_after_limit, "trusted={trusted}");
     }
 }
+
+#[sqlx::test]
+async fn sign_ups_from_one_address_are_limited_per_hour(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("SIGNUP_MAX_PER_ADDRESS", "3")]);
+    for i in 0..3 {
+        app.signed_up(&format!("person{i}@example.com")).await;
+    }
+    let refused = app
+        .browser()
+        .sign_up("Eve", "eve@example.com", PASSWORD)
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.body.contains("Please wait"), "{}", refused.body);
+    let mut elsewhere = app.browser();
+    elsewhere.address = "10.0.0.9:5000".parse().unwrap();
+    let response = elsewhere.sign_up("Eve", "eve@example.com", PASSWORD).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+}
+
+#[sqlx::test]
+async fn a_flood_of_sign_ups_does_not_hold_up_a_log_in(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("PASSWORD_HASH_CONCURRENCY", "1")]);
+    app.signed_up("ada@example.com").await;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    const FLOOD: usize = 24;
+    let sign_ups: Vec<_> = (0..FLOOD)
+        .map(|i| {
+            let mut browser = app.browser();
+            // From many addresses, as a botnet would: past the per-address limit.
+            browser.address = format!("10.0.{}.{}:5000", i / 200, i % 200 + 1)
+                .parse()
+                .unwrap();
+            let done = std::sync::Arc::clone(&done);
+            tokio::spawn(async move {
+                let status = browser
+                    .sign_up("Bot", &format!("bot{i}@example.com"), PASSWORD)
+                    .await
+                    .status;
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                status
+            })
+        })
+        .collect();
+    // Once one sign-up has hashed, the rest (whose work before hashing takes
+    // milliseconds) are queued for the one hashing slot.
+    while done.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let status = app.log_in_status("ada@example.com", PASSWORD).await;
+    let finished_first = done.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        finished_first <= 4,
+        "the log-in waited for {finished_first} of {FLOOD} sign-ups"
+    );
+    for sign_up in sign_ups {
+        assert_eq!(sign_up.await.unwrap(), StatusCode::OK);
+    }
+}

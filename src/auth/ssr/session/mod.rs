@@ -123,6 +123,15 @@ async fn current() -> Result<Session, AppError> {
     })
 }
 
+/// This browser's session as the account page names it (a SHA-256 of its id, as
+/// `list` writes it); None without a session.
+pub async fn handle() -> Result<Option<String>, AppError> {
+    Ok(current()
+        .await?
+        .id()
+        .map(|id| super::tokens::hex_digest(&id.to_string())))
+}
+
 /// Signs `user_id` in on this browser under a fresh session id, so an id planted
 /// before log-in (session fixation) is worthless. `auth_epoch`: the person's
 /// authentication epoch as read with the password hash that was verified; the

@@ -1,0 +1,125 @@
+//! Trusted devices, after OWASP's "device cookies": a browser that signs in to an
+//! account gets a long-lived cookie vouching for it (a random token whose hash is
+//! stored with the account), and its later log-in attempts are throttled per device
+//! (see `throttle`) rather than against the account, which strangers can exhaust.
+
+use std::time::Duration;
+
+use axum::http::{header, request::Parts, HeaderValue};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use tower_sessions::cookie::{Cookie, SameSite};
+
+use super::tokens;
+use crate::{auth::domain::Email, db::Db, error::AppError};
+
+/// How long a device stays trusted after its last log-in (it is renewed by each).
+const TRUST_FOR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// The cookie's name: `__Host-` over HTTPS, which browsers accept only when it is
+/// `Secure`, host-only and for `/`, so no subdomain and no plain-http page can
+/// plant or overwrite it.
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-device"
+    } else {
+        "device"
+    }
+}
+
+/// The hash of the device token this request presents, if it presents one of the
+/// issued shape.
+pub fn presented(secure: bool) -> Option<[u8; 32]> {
+    let parts = use_context::<Parts>()?;
+    let name = cookie_name(secure);
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .and_then(|cookie| tokens::hash_of(cookie.value()))
+}
+
+/// Whether the device with token hash `device` is trusted by the account `email`.
+pub async fn trusted_by(db: &Db, device: &[u8; 32], email: &Email) -> Result<bool, AppError> {
+    let max_age = TRUST_FOR.as_secs_f64();
+    Ok(db
+        .unit(async |conn| {
+            sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM trusted_devices AS d JOIN users AS u ON u.id = d.user_id
+                   WHERE d.token_hash = $1 AND u.email = $2
+                     AND d.created_at > now() - make_interval(secs => $3)) AS "trusted!""#,
+                &device[..],
+                email.as_str(),
+                max_age
+            )
+            .fetch_one(conn)
+            .await
+        })
+        .await?)
+}
+
+/// Trusts this browser for `user_id` for `TRUST_FOR` from now: a new token, its
+/// hash stored, the cookie set on this answer. `replacing`: the token this browser
+/// presented, retired (each log-in rotates it; one for another account stays
+/// with that account until it lapses).
+pub async fn trust(
+    db: &Db,
+    user_id: i64,
+    secure: bool,
+    replacing: Option<&[u8; 32]>,
+) -> Result<(), AppError> {
+    let (token, hash) = tokens::issue();
+    let retired = replacing.map(|old| old.to_vec());
+    db.atomic(async |conn| {
+        sqlx::query!(
+            "DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2",
+            retired.as_deref(),
+            user_id
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO trusted_devices (token_hash, user_id) VALUES ($1, $2)",
+            &hash[..],
+            user_id
+        )
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+    })
+    .await?;
+    let cookie = Cookie::build((cookie_name(secure), token))
+        .http_only(true)
+        // Only this site's own pages ever send it: it is read by the log-in only.
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/")
+        .max_age(time::Duration::seconds(
+            i64::try_from(TRUST_FOR.as_secs()).unwrap_or(i64::MAX),
+        ))
+        .build();
+    let value = HeaderValue::from_str(&cookie.to_string()).map_err(|_| AppError::Internal)?;
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.append_header(header::SET_COOKIE, value);
+    }
+    Ok(())
+}
+
+/// Forgets devices whose trust has lapsed (on the sweeper's schedule).
+pub async fn delete_stale(db: &Db) -> Result<(), AppError> {
+    db.unit(async |conn| {
+        sqlx::query!(
+            "DELETE FROM trusted_devices WHERE created_at <= now() - make_interval(secs => $1)",
+            TRUST_FOR.as_secs_f64()
+        )
+        .execute(conn)
+        .await
+        .map(drop)
+    })
+    .await?;
+    Ok(())
+}
