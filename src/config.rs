@@ -18,9 +18,8 @@ pub struct Config {
     /// The app is reached over HTTPS (directly or behind a TLS-terminating proxy):
     /// cookies get `Secure` and responses carry HSTS.
     pub served_over_https: bool,
-    /// Take the client address from the last `X-Forwarded-For` hop (set this only
-    /// behind a proxy that writes that header), instead of the TCP peer.
-    pub trust_forwarded_for: bool,
+    /// The proxies in front of the app, whose `X-Forwarded-For` entries are believed.
+    pub proxies: Proxies,
     /// How many password hashes may run at once; more wait their turn so that a burst
     /// of log-ins cannot take every core from other requests.
     pub password_hash_concurrency: usize,
@@ -66,6 +65,42 @@ pub struct LoginThrottleConfig {
     pub max_failures_per_device: u32,
     pub max_failures_per_address: u32,
     pub window: Duration,
+}
+
+/// Who may say, in `X-Forwarded-For`, where a request came from.
+#[derive(Clone, Debug, Default)]
+pub struct Proxies {
+    /// `TRUSTED_PROXIES`: addresses and ranges of our own proxies.
+    pub trusted: Vec<ipnet::IpNet>,
+    /// The deprecated `TRUST_FORWARDED_FOR=true` (and no `TRUSTED_PROXIES`): take the
+    /// last hop, whoever the peer is.
+    pub trust_last_hop: bool,
+}
+
+impl Proxies {
+    /// `TRUSTED_PROXIES`: addresses and CIDR ranges, separated by commas or spaces.
+    pub fn parse(raw: &str) -> Result<Vec<ipnet::IpNet>, String> {
+        raw.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .map(|net| net.trunc())
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!(
+                            "`{entry}` is neither an address nor a CIDR range (like 10.0.0.0/8 \
+                             or 2001:db8::/32)"
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted.iter().any(|net| net.contains(&ip))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -351,12 +386,27 @@ impl Config {
             login_throttle,
             mail,
             served_over_https,
-            trust_forwarded_for: parse_bool_or(&get, "TRUST_FORWARDED_FOR", false)?,
+            proxies: proxies(&get)?,
             password_hash_concurrency,
             max_sign_ups_per_address: parse_or(&get, "SIGNUP_MAX_PER_ADDRESS", 20)?,
             fault_injection: parse_bool_or(&get, "FAULT_INJECTION", false)?,
         })
     }
+}
+
+fn proxies(get: &impl Fn(&str) -> Option<String>) -> Result<Proxies, ConfigError> {
+    let trusted = match get("TRUSTED_PROXIES") {
+        Some(raw) => Proxies::parse(&raw).map_err(|reason| ConfigError::Invalid {
+            var: "TRUSTED_PROXIES",
+            reason,
+        })?,
+        None => Vec::new(),
+    };
+    let legacy = parse_bool_or(get, "TRUST_FORWARDED_FOR", false)?;
+    Ok(Proxies {
+        trust_last_hop: legacy && trusted.is_empty(),
+        trusted,
+    })
 }
 
 /// `SMTP_URL`, `MAIL_FROM`, `PUBLIC_ORIGIN` and the reset link's lifetime. A release
@@ -828,5 +878,29 @@ mod tests {
         assert!(matches!(config.mail.transport, MailTransport::Log));
         assert_eq!(config.mail.public_origin, "http://127.0.0.1:3100");
         assert_eq!(config.mail.reset_link_lifetime, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_bad_trusted_proxy_entry_is_named_and_a_good_list_is_read() {
+        let message = config(&[
+            ("DATABASE_URL", URL),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("TRUSTED_PROXIES") && message.contains("proxy.internal"),
+            "{message}"
+        );
+        let config = config(&[
+            ("DATABASE_URL", URL),
+            ("TRUSTED_PROXIES", "10.0.0.0/8 192.0.2.1,2001:db8::/32"),
+        ])
+        .unwrap();
+        assert_eq!(config.proxies.trusted.len(), 3);
+        assert!(config.proxies.trusts("10.200.0.1".parse().unwrap()));
+        assert!(config.proxies.trusts("::ffff:192.0.2.1".parse().unwrap()));
+        assert!(!config.proxies.trusts("192.0.2.2".parse().unwrap()));
+        assert!(!config.proxies.trust_last_hop);
     }
 }

@@ -271,6 +271,12 @@ pub async fn run() -> ExitCode {
         crate::auth::ssr::SWEEP_EVERY,
     );
     announce_mail(&state.config.mail);
+    if state.config.proxies.trust_last_hop {
+        tracing::warn!(
+            "TRUST_FORWARDED_FOR is deprecated: set TRUSTED_PROXIES to your proxies' addresses \
+             or ranges instead (it is read as one proxy whose address is not checked)"
+        );
+    }
     if let Some(worker) = mail_worker(&state) {
         worker.spawn();
     }

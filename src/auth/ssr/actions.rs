@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
 use super::{
-    client_address,
+    client,
     passwords::Priority,
     session, throttle,
     throttle::{Keys, Throttle},
@@ -32,8 +32,8 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let email = Email::parse(email)?;
     let password = Password::parse(password, "password")?;
     let state = AppState::from_context()?;
-    let address = use_context::<Parts>()
-        .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for));
+    let address =
+        use_context::<Parts>().and_then(|parts| client::client_key(&parts, &state.config.proxies));
     if let Some(address) = address {
         let key = format!("signup:address:{address}");
         let limit = throttle::Limit {
@@ -80,7 +80,7 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         None => Keys::untrusted(
             email.as_str(),
             use_context::<Parts>()
-                .and_then(|parts| client_address(&parts, state.config.trust_forwarded_for)),
+                .and_then(|parts| client::client_key(&parts, &state.config.proxies)),
         ),
     };
     let throttle = Throttle::new(&state.db, &state.config.login_throttle);

@@ -3,6 +3,7 @@
 //! server function.
 
 mod actions;
+pub mod client;
 mod passwords;
 pub mod reset;
 pub mod session;
@@ -11,38 +12,13 @@ mod tokens;
 mod trusted_devices;
 pub mod users;
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::Duration,
-};
-
-use axum::{extract::ConnectInfo, http::request::Parts};
+use std::time::Duration;
 
 pub use actions::*;
 pub use passwords::Passwords;
 pub use session::PgSessionStore;
 
 use crate::db::Db;
-
-/// The client's address for throttling: the TCP peer, or the last `X-Forwarded-For`
-/// hop when configured to sit behind a proxy that sets it.
-fn client_address(parts: &Parts, trust_forwarded_for: bool) -> Option<IpAddr> {
-    if trust_forwarded_for {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|ip| ip.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-}
 
 /// How often the sweeper runs.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);

@@ -10,8 +10,7 @@ use std::time::Duration;
 use sqlx::PgConnection;
 
 use super::{
-    client_address, passwords::Priority, session, throttle, tokens, users, Passwords,
-    PgSessionStore,
+    client, passwords::Priority, session, throttle, tokens, users, Passwords, PgSessionStore,
 };
 use crate::{
     auth::{
@@ -51,8 +50,7 @@ pub async fn request(email: &str) -> Result<(), AppError> {
     }
     let account_key = format!("reset:account:{}", email.as_str());
     let address = use_parts().and_then(|parts| {
-        client_address(&parts, state.config.trust_forwarded_for)
-            .map(|ip| format!("reset:address:{ip}"))
+        client::client_key(&parts, &state.config.proxies).map(|ip| format!("reset:address:{ip}"))
     });
     let mut limits = vec![throttle::Limit {
         key: &account_key,

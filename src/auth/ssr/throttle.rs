@@ -37,11 +37,11 @@ enum Judged {
 impl Keys {
     /// A log-in from a browser the account does not trust: counted against the
     /// account, and against the client address.
-    pub fn untrusted(email: &str, address: Option<std::net::IpAddr>) -> Self {
+    pub fn untrusted(email: &str, client: Option<String>) -> Self {
         Self {
             own: format!("account:{email}"),
             limit: Judged::Account,
-            address: address.map(|ip| format!("address:{ip}")),
+            address: client.map(|client| format!("address:{client}")),
         }
     }
 

@@ -111,7 +111,7 @@ async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(pool: PgP
 }
 
 #[sqlx::test]
-async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_and_otherwise_ignored(
+async fn behind_trusted_proxies_the_forwarded_address_is_throttled_and_otherwise_ignored(
     pool: PgPool,
 ) {
     let forwarded_from = |address: &'static str| {
@@ -129,16 +129,26 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_and_otherwise
                 .unwrap()
         }
     };
-    for (trusted, expected_after_limit) in [
-        ("true", StatusCode::UNAUTHORIZED),
-        ("false", StatusCode::TOO_MANY_REQUESTS),
+    // The test browser's peer address is 127.0.0.1: the proxy.
+    for ((setting, trusted), expected_after_limit) in [
+        (
+            ("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            ("TRUSTED_PROXIES", "10.0.0.0/8"),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        // Deprecated, still honoured.
+        (("TRUST_FORWARDED_FOR", "true"), StatusCode::UNAUTHORIZED),
+        (
+            ("TRUST_FORWARDED_FOR", "false"),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
     ] {
         let app = TestApp::with_config(
             pool.clone(),
-            &[
-                ("TRUST_FORWARDED_FOR", trusted),
-                ("LOGIN_MAX_FAILURES_PER_ADDRESS", "2"),
-            ],
+            &[(setting, trusted), ("LOGIN_MAX_FAILURES_PER_ADDRESS", "2")],
         );
         sqlx::query("DELETE FROM login_throttle")
             .execute(&pool)
@@ -148,13 +158,13 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_and_otherwise
         for i in 0..2 {
             let request = forwarded_from("198.51.100.7")(format!("guess{i}@example.com"));
             let status = app.browser().send(request).await.status;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "trusted={trusted}");
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{setting}={trusted}");
         }
         // Another client through the same proxy: its own budget only when the
         // header is trusted; untrusted, everyone shares the proxy's address.
         let request = forwarded_from("198.51.100.8")("other@example.com".to_owned());
         let status = app.browser().send(request).await.status;
-        assert_eq!(status, expected_after_limit, "trusted={trusted}");
+        assert_eq!(status, expected_after_limit, "{setting}={trusted}");
     }
 }
 
