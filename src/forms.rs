@@ -4,17 +4,19 @@
 //! Leptos answers a plain form post with a redirect back to the page that sent it,
 //! adding the error to the URL on failure. These helpers change where that redirect
 //! goes on success, and on failure add what the person typed so the page can fill
-//! the form in again instead of making them retype it.
+//! the form in again instead of making them retype it. Every such query is signed
+//! (`signing`), and pages read the error and the typed values only from a signed
+//! one, so a crafted link cannot make a page say what the app did not.
 
 use axum::http::{header, request::Parts, HeaderMap, Method};
 use leptos::{
-    prelude::use_context,
+    prelude::{provide_context, use_context},
     server::ServerActionError,
     server_fn::{error::ServerFnUrlError, ServerFn},
 };
 use url::Url;
 
-use crate::error::AppError;
+use crate::{error::AppError, state::AppState};
 
 /// True when the request is a browser's own form submission, not a fetch from the
 /// hydrated app (which asks for JSON), and not a page being rendered (a GET).
@@ -47,8 +49,52 @@ pub fn redirect_plain_form(path: &str) {
     }
 }
 
+/// After a plain form post succeeds, send the browser to `path` with a notice for
+/// the page to show (`("saved", "name")`), signed.
+pub fn redirect_plain_form_noting(path: &str, (key, value): (&str, &str)) {
+    if is_plain_form_post() {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(key, value)
+            .finish();
+        leptos_axum::redirect(&signed(&format!("{path}?{query}")));
+    }
+}
+
+/// `path_and_query` signed by this app, now.
+fn signed(path_and_query: &str) -> String {
+    match AppState::from_context() {
+        Ok(state) => state.signer.sign(path_and_query, now()),
+        Err(_) => path_and_query.to_owned(),
+    }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Whether this page's address is one this app signed (a plain form post's way
+/// back): only then does the page show what its query says was typed or happened.
+///
+/// When it is not, this also hides the returned error from every `ServerAction`
+/// made below the calling page: leptos_router 0.8.17 hands `__err`/`__path` from
+/// any URL to each new action (`Location::provide_server_action_error`), which an
+/// island would show as its own alert. A context of our own with no path shadows it.
+pub fn returns_are_signed() -> bool {
+    let signed = match (use_context::<Parts>(), AppState::from_context()) {
+        (Some(parts), Ok(state)) => parts
+            .uri
+            .path_and_query()
+            .is_some_and(|url| state.signer.verify(url.as_str(), now())),
+        _ => false,
+    };
+    if !signed && use_context::<ServerActionError>().is_some() {
+        provide_context(ServerActionError::new("", ""));
+    }
+    signed
+}
+
 /// After a plain form post fails, send the browser back to the form with the error
-/// and the given field values (never a password) in the query string.
+/// and the given field values (never a password) in the query string, signed.
 pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &str)]) {
     let Some(mut url) = plain_form_referer() else {
         return;
@@ -70,7 +116,7 @@ pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &
     let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(url.as_str()) else {
         return;
     };
-    leptos_axum::redirect(&path_and_query(&url));
+    leptos_axum::redirect(&signed(&path_and_query(&url)));
 }
 
 /// Finishes a server function: on failure, a plain form post goes back to the form
@@ -125,8 +171,12 @@ fn path_and_query(url: &Url) -> String {
 }
 
 /// The error a failed plain form post to `S` brought back in this page's URL, for
-/// the page to hand to the island that shows the form.
+/// the page to hand to the island that shows the form; none in a URL this app did
+/// not sign.
 pub fn returned_error<S: ServerFn>() -> Option<AppError> {
+    if !returns_are_signed() {
+        return None;
+    }
     use_context::<ServerActionError>()
         .filter(|error| error.path() == S::PATH)
         .map(|error| ServerFnUrlError::<AppError>::decode_err(error.err()))

@@ -28,6 +28,8 @@ pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod signing;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 pub mod auth;

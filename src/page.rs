@@ -64,23 +64,46 @@ pub fn provide_real_redirects() {
 }
 
 /// This page's query parameters, read once per render (each `use_query_map` call
-/// makes a memo of its own): after a failed plain form post the server sends back
-/// what was typed (see `forms`), for the page to pass to its island.
-pub struct Query(leptos_router::params::ParamsMap);
+/// makes a memo of its own). Two kinds: where the page is (`filter`, `next`,
+/// `token`: anyone may link to them), read with `text` and `number`; and what a
+/// plain form post sent back (what was typed, "saved", see `forms`), read with
+/// `returned`, which answers only in a URL this app signed.
+pub struct Query {
+    params: leptos_router::params::ParamsMap,
+    signed: bool,
+}
 
 impl Query {
     pub fn read() -> Self {
-        Self(leptos_router::hooks::use_query_map().get_untracked())
+        Self {
+            params: leptos_router::hooks::use_query_map().get_untracked(),
+            signed: crate::forms::returns_are_signed(),
+        }
     }
 
     /// The parameter's text, or "".
     pub fn text(&self, key: &str) -> String {
-        self.0.get(key).unwrap_or_default()
+        self.params.get(key).unwrap_or_default()
     }
 
     /// The parameter as a number, when it is one.
     pub fn number<T: std::str::FromStr>(&self, key: &str) -> Option<T> {
-        self.0.get_str(key)?.parse().ok()
+        self.params.get_str(key)?.parse().ok()
+    }
+
+    /// What a plain form post sent back under `key`, or "" (also when the URL is
+    /// not one this app signed).
+    pub fn returned(&self, key: &str) -> String {
+        if self.signed {
+            self.text(key)
+        } else {
+            String::new()
+        }
+    }
+
+    /// `returned`, as a number.
+    pub fn returned_number<T: std::str::FromStr>(&self, key: &str) -> Option<T> {
+        self.signed.then(|| self.number(key)).flatten()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 
-use crate::{config::Config, db::Db, error::AppError, mail::Outbox};
+use crate::{config::Config, db::Db, error::AppError, mail::Outbox, signing::Signer};
 
 /// Axum state for handlers; Leptos context (`AppState::from_context()`) for server
 /// functions and server-rendered components. Features keep their own services
@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Mail the app promises to send (see `mail`).
     pub outbox: Outbox,
+    /// Signs what plain form posts send back to their pages (see `signing`).
+    pub signer: Signer,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
         Self {
             leptos_options,
             outbox: Outbox::new(db.clone(), &config.mail),
+            signer: Signer::new(db.clone()),
             db,
             config: Arc::new(config),
         }

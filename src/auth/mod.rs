@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::forms::{redirect_plain_form, respond};
+use crate::forms::{redirect_plain_form, redirect_plain_form_noting, respond};
 pub use crate::identity::User;
 pub use crate::moment::Moment;
 
@@ -82,7 +82,7 @@ pub async fn log_out() -> Result<(), AppError> {
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let result = ssr::request_password_reset(&email).await;
     if result.is_ok() {
-        redirect_plain_form("/forgot-password?sent=1");
+        redirect_plain_form_noting("/forgot-password", ("sent", "1"));
     }
     respond::<RequestPasswordReset, _>(result, &[("email", &email)])
 }
@@ -102,7 +102,7 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
 pub async fn update_name(name: String) -> Result<(), AppError> {
     let result = ssr::update_name(&name).await;
     if result.is_ok() {
-        redirect_plain_form("/account?saved=name");
+        redirect_plain_form_noting("/account", ("saved", "name"));
     }
     respond::<UpdateName, _>(result, &[("name", &name)])
 }
@@ -114,7 +114,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let result = ssr::change_password(&current_password, &new_password).await;
     if result.is_ok() {
-        redirect_plain_form("/account?saved=password");
+        redirect_plain_form_noting("/account", ("saved", "password"));
     }
     respond::<ChangePassword, _>(result, &[])
 }
@@ -124,7 +124,7 @@ pub async fn change_password(
 pub async fn end_session(handle: String) -> Result<String, AppError> {
     let result = ssr::end_session(&handle).await.map(|()| handle);
     if result.is_ok() {
-        redirect_plain_form("/account?saved=session");
+        redirect_plain_form_noting("/account", ("saved", "session"));
     }
     respond::<EndSession, _>(result, &[])
 }
@@ -134,7 +134,7 @@ pub async fn end_session(handle: String) -> Result<String, AppError> {
 pub async fn end_other_sessions() -> Result<(), AppError> {
     let result = ssr::end_other_sessions().await;
     if result.is_ok() {
-        redirect_plain_form("/account?saved=sessions");
+        redirect_plain_form_noting("/account", ("saved", "sessions"));
     }
     respond::<EndOtherSessions, _>(result, &[])
 }

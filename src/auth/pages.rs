@@ -28,7 +28,7 @@ pub fn SignupPage() -> impl IntoView {
         <RedirectIfSignedIn />
         <main class="narrow">
             <h1>"Sign up"</h1>
-            <SignupForm name=query.text("name") email=query.text("email")
+            <SignupForm name=query.returned("name") email=query.returned("email")
                 error={returned_error::<SignUp>()} />
             <p>"Already have an account? " <a href="/login">"Log in"</a></p>
         </main>
@@ -43,7 +43,7 @@ pub fn LoginPage() -> impl IntoView {
         <RedirectIfSignedIn />
         <main class="narrow">
             <h1>"Log in"</h1>
-            <LoginForm email=query.text("email") next=query.text("next")
+            <LoginForm email=query.returned("email") next=query.text("next")
                 error={returned_error::<LogIn>()} />
             <p><a href="/forgot-password">"Forgot password?"</a></p>
             <p>"New here? " <a href="/signup">"Sign up"</a></p>
@@ -58,7 +58,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let form = if enabled {
         Either::Left(view! {
             <p>"Enter the email of your account and we will send you a link to choose a new password."</p>
-            <ForgotPasswordForm email=query.text("email") sent={!query.text("sent").is_empty()}
+            <ForgotPasswordForm email=query.returned("email") sent={!query.returned("sent").is_empty()}
                 error={returned_error::<RequestPasswordReset>()} />
         })
     } else {
@@ -182,14 +182,14 @@ pub fn UserMenu(user: User) -> impl IntoView {
 #[component]
 pub fn AccountPage(children: Children) -> impl IntoView {
     let query = Query::read();
-    let typed_name = query.text("name");
+    let typed_name = query.returned("name");
     let name = if typed_name.is_empty() {
         signed_in_user().map(|user| user.name).unwrap_or_default()
     } else {
         typed_name
     };
     // Without JavaScript a success arrives as a redirect to `?saved=...`.
-    let saved = query.text("saved");
+    let saved = query.returned("saved");
     view! {
         <Title text="Account" />
         <main class="narrow">

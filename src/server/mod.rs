@@ -111,6 +111,10 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(axum::middleware::from_fn(abandoned::finish_abandoned_pages))
         .layer(axum::middleware::from_fn_with_state(
+            state.signer.clone(),
+            crate::signing::with_key,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             uploads,
             bodies::check_server_fn_body,
         ))

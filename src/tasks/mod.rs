@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::forms::{redirect_back_without, redirect_plain_form, respond};
+use crate::forms::{
+    redirect_back_without, redirect_plain_form, redirect_plain_form_noting, respond,
+};
 
 /// Tasks per page of the list.
 pub const PAGE_SIZE: i64 = 50;
@@ -188,7 +190,7 @@ pub async fn update_task(
     let description = description.unwrap_or_default();
     let result = ssr::update(id, &title, &description, completed.is_some()).await;
     if result.is_ok() {
-        redirect_plain_form(&format!("/tasks/{id}?saved=1"));
+        redirect_plain_form_noting(&format!("/tasks/{id}"), ("saved", "1"));
     }
     respond::<UpdateTask, _>(result, &[])
 }
@@ -240,7 +242,7 @@ pub async fn clear_completed() -> Result<(), AppError> {
 pub async fn import_tasks(data: MultipartData) -> Result<u64, AppError> {
     let result = ssr::import(data).await;
     if let Ok(count) = &result {
-        redirect_plain_form(&format!("/account?imported={count}"));
+        redirect_plain_form_noting("/account", ("imported", &count.to_string()));
     }
     respond::<ImportTasks, _>(result, &[])
 }

@@ -63,6 +63,18 @@ impl TestApp {
         }
     }
 
+    /// `path_and_query` as the app signs what a plain form post sends back to its
+    /// page (pages show returned values only from such a URL).
+    pub async fn signed(&self, path_and_query: &str) -> String {
+        self.state
+            .signer
+            .ensure()
+            .await
+            .expect("the signing key loads");
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.state.signer.sign(path_and_query, now)
+    }
+
     /// The status a log-in from a new browser gets.
     pub async fn log_in_status(&self, email: &str, password: &str) -> StatusCode {
         self.browser().log_in(email, password).await.status

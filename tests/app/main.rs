@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bad_input;
+mod crafted_links;
 mod error_answers;
 mod foundation;
 mod helpers;

@@ -31,9 +31,7 @@ pub fn hex_digest(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
+pub use crate::signing::hex;
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ pub fn TaskDataSection() -> impl IntoView {
             <h2 id="data-heading">"Your data"</h2>
             <p>"Download all your tasks: " <a href="/tasks/export.json" download>"JSON"</a> " or "
                 <a href="/tasks/export.csv" download>"CSV"</a>"."</p>
-            <ImportForm imported=Query::read().number("imported")
+            <ImportForm imported=Query::read().returned_number("imported")
                 error={returned_error::<ImportTasks>()} />
         </section>
     }

@@ -14,7 +14,7 @@ use crate::{
 #[component]
 pub fn TaskDetailPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|params| params.get("id")?.parse::<i64>().ok());
-    let saved = !Query::read().text("saved").is_empty();
+    let saved = !Query::read().returned("saved").is_empty();
     let update_error = returned_error::<UpdateTask>();
     let delete_error = returned_error::<DeleteTask>();
     Suspend::new(async move {

@@ -24,8 +24,8 @@ pub fn TaskListPage() -> impl IntoView {
     };
     let editing = query.number("edit");
     let typed = Typed {
-        title: query.text("title"),
-        description: query.text("description"),
+        title: query.returned("title"),
+        description: query.returned("description"),
     };
     let create_error = returned_error::<CreateTask>();
     let list_error = returned_error::<SetTaskCompleted>()
