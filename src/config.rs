@@ -26,6 +26,9 @@ pub struct Config {
     /// Sign-ups allowed per client address per hour.
     pub max_sign_ups_per_address: u32,
     pub mail: MailConfig,
+    /// `PUBLIC_ORIGIN` as set (`https://tasks.example.com`): the cross-site check
+    /// compares with it when a browser sends no `Sec-Fetch-Site`.
+    pub public_origin: Option<String>,
     /// Serve `GET /__faults/panic`, a handler that panics, for `scripts/faults` to
     /// check that one failing request leaves the server serving. Never in production.
     pub fault_injection: bool,
@@ -377,7 +380,15 @@ impl Config {
         let password_hash_concurrency = parse_or(&get, "PASSWORD_HASH_CONCURRENCY", cores)?.max(1);
 
         let served_over_https = parse_bool_or(&get, "SERVED_OVER_HTTPS", true)?;
-        let mail = mail_config(&get, listen_addr, served_over_https)?;
+        let public_origin = get("PUBLIC_ORIGIN")
+            .map(|raw| parse_origin(raw.trim()))
+            .transpose()?;
+        let mail = mail_config(
+            &get,
+            listen_addr,
+            served_over_https,
+            public_origin.as_deref(),
+        )?;
 
         Ok(Self {
             database,
@@ -385,6 +396,7 @@ impl Config {
             session,
             login_throttle,
             mail,
+            public_origin,
             served_over_https,
             proxies: proxies(&get)?,
             password_hash_concurrency,
@@ -416,6 +428,7 @@ fn mail_config(
     get: &impl Fn(&str) -> Option<String>,
     listen_addr: SocketAddr,
     served_over_https: bool,
+    public_origin: Option<&str>,
 ) -> Result<MailConfig, ConfigError> {
     let transport = match get("SMTP_URL") {
         Some(raw) => MailTransport::Smtp(SmtpUrl::parse(raw.trim())?),
@@ -427,8 +440,8 @@ fn mail_config(
         var,
         reason: format!("it is required when SMTP_URL is set, e.g. {var}={example}"),
     };
-    let public_origin = match get("PUBLIC_ORIGIN") {
-        Some(raw) => parse_origin(raw.trim())?,
+    let public_origin = match public_origin {
+        Some(origin) => origin.to_owned(),
         None if sends => return Err(required("PUBLIC_ORIGIN", "https://tasks.example.com")),
         None => {
             let scheme = if served_over_https { "https" } else { "http" };

@@ -132,6 +132,13 @@ impl PasswordAttempt {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Longer than any password can be (new ones are held to `PASSWORD_MAX_CHARS`,
+    /// and so always were): it cannot match, so it is answered without the cost of
+    /// hashing it.
+    pub fn cannot_match(&self) -> bool {
+        char_count(&self.0) > PASSWORD_MAX_CHARS
+    }
 }
 
 impl std::fmt::Debug for PasswordAttempt {
@@ -281,6 +288,16 @@ mod tests {
     fn a_password_never_shows_in_debug_output() {
         let password = Password::parse("correct horse battery", "password").unwrap();
         assert_eq!(format!("{password:?}"), "Password(***)");
+    }
+
+    #[test]
+    fn a_log_in_password_longer_than_any_password_cannot_match() {
+        let longest = "x".repeat(PASSWORD_MAX_CHARS);
+        assert!(!PasswordAttempt::for_log_in(&longest)
+            .unwrap()
+            .cannot_match());
+        let longer = format!("{longest}x");
+        assert!(PasswordAttempt::for_log_in(&longer).unwrap().cannot_match());
     }
 }
 

@@ -127,7 +127,8 @@ pub fn router(state: AppState) -> Router {
             &state.config.session,
             state.config.served_over_https,
         ))
-        .layer(axum::middleware::from_fn(
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.public_origin.as_deref().map(Arc::from),
             security::refuse_cross_site_writes,
         ));
 

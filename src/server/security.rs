@@ -2,9 +2,11 @@
 //! security headers. The Content-Security-Policy for pages is set while the page
 //! renders (`page::set_csp`), where the per-request script nonce is known.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderMap, HeaderName, HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -18,10 +20,19 @@ use crate::{config::Config, error::AppError};
 ///
 /// Browsers label every request with `Sec-Fetch-Site`; where it is missing (older
 /// browsers) the `Origin` header, or failing that the `Referer`, must name this
-/// site. Requests with none of the three did not come from a browser page, so no
-/// cookie was smuggled into them by another site, and they pass.
-pub async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
-    if is_safe_method(request.method()) || is_same_origin(request.headers()) {
+/// site: its scheme, host and port must be `PUBLIC_ORIGIN`'s when that is set (a
+/// proxy may rewrite `Host`, and `Host` says nothing of the scheme), else its host
+/// and port the request's `Host`. Requests with none of the three did not come
+/// from a browser page, so no cookie was smuggled into them by another site, and
+/// they pass.
+pub async fn refuse_cross_site_writes(
+    State(public_origin): State<Option<Arc<str>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_safe_method(request.method())
+        || is_same_origin(request.headers(), public_origin.as_deref())
+    {
         return next.run(request).await;
     }
     tracing::warn!(
@@ -38,21 +49,25 @@ fn is_safe_method(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn is_same_origin(headers: &HeaderMap) -> bool {
+fn is_same_origin(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
     let text = |name: HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = text(HeaderName::from_static("sec-fetch-site")) {
         // `none`: the person started it themselves (typed URL, bookmark).
         return matches!(site, "same-origin" | "none");
     }
-    let Some(host) = text(header::HOST) else {
-        return false;
-    };
     let source = match (text(header::ORIGIN), text(header::REFERER)) {
         // Privacy settings can make a browser send `Origin: null`: no proof.
         (Some("null"), _) => return false,
         (Some(origin), _) => origin,
         (None, Some(referer)) => referer,
         (None, None) => return true,
+    };
+    if let Some(public_origin) = public_origin {
+        return url::Url::parse(source)
+            .is_ok_and(|url| url.origin().ascii_serialization() == public_origin);
+    }
+    let Some(host) = text(header::HOST) else {
+        return false;
     };
     authority_of(source).is_some_and(|authority| authority.eq_ignore_ascii_case(host))
 }
@@ -105,17 +120,45 @@ mod tests {
         map
     }
 
+    fn is_same_origin_by_host(headers: &HeaderMap) -> bool {
+        is_same_origin(headers, None)
+    }
+
+    #[test]
+    fn with_a_public_origin_the_scheme_host_and_port_must_all_match_it() {
+        let public = Some("https://tasks.example.com");
+        let from = |origin: &'static str| {
+            is_same_origin(
+                &headers(&[("host", "tasks.example.com"), ("origin", origin)]),
+                public,
+            )
+        };
+        assert!(from("https://tasks.example.com"));
+        assert!(!from("http://tasks.example.com"), "another scheme");
+        assert!(!from("https://tasks.example.com:8443"), "another port");
+        assert!(!from("https://evil.example"));
+        // A proxy that rewrites Host cannot make another site look like this one.
+        assert!(!is_same_origin(
+            &headers(&[("host", "evil.example"), ("origin", "https://evil.example")]),
+            public
+        ));
+        assert!(is_same_origin(
+            &headers(&[("referer", "https://tasks.example.com/login")]),
+            public
+        ));
+    }
+
     #[test]
     fn fetch_metadata_decides_when_present() {
-        assert!(is_same_origin(&headers(&[(
+        assert!(is_same_origin_by_host(&headers(&[(
             "sec-fetch-site",
             "same-origin"
         )])));
-        assert!(!is_same_origin(&headers(&[(
+        assert!(!is_same_origin_by_host(&headers(&[(
             "sec-fetch-site",
             "same-site"
         )])));
-        assert!(!is_same_origin(&headers(&[
+        assert!(!is_same_origin_by_host(&headers(&[
             ("sec-fetch-site", "cross-site"),
             ("origin", "http://app"),
             ("host", "app")
@@ -124,19 +167,19 @@ mod tests {
 
     #[test]
     fn without_fetch_metadata_the_origin_must_match_the_host() {
-        assert!(is_same_origin(&headers(&[
+        assert!(is_same_origin_by_host(&headers(&[
             ("host", "app.example:3000"),
             ("origin", "http://app.example:3000")
         ])));
-        assert!(!is_same_origin(&headers(&[
+        assert!(!is_same_origin_by_host(&headers(&[
             ("host", "app.example"),
             ("origin", "https://evil.example")
         ])));
-        assert!(!is_same_origin(&headers(&[
+        assert!(!is_same_origin_by_host(&headers(&[
             ("host", "app.example"),
             ("origin", "null")
         ])));
-        assert!(!is_same_origin(&headers(&[
+        assert!(!is_same_origin_by_host(&headers(&[
             ("host", "app.example"),
             ("origin", "https://app.example.evil.example")
         ])));
@@ -144,11 +187,11 @@ mod tests {
 
     #[test]
     fn without_an_origin_the_referer_must_match_the_host() {
-        assert!(is_same_origin(&headers(&[
+        assert!(is_same_origin_by_host(&headers(&[
             ("host", "app.example"),
             ("referer", "https://app.example/login?next=/")
         ])));
-        assert!(!is_same_origin(&headers(&[
+        assert!(!is_same_origin_by_host(&headers(&[
             ("host", "app.example"),
             ("referer", "https://evil.example/app.example")
         ])));
@@ -156,6 +199,6 @@ mod tests {
 
     #[test]
     fn requests_without_any_browser_headers_are_not_cross_site() {
-        assert!(is_same_origin(&headers(&[("host", "app.example")])));
+        assert!(is_same_origin_by_host(&headers(&[("host", "app.example")])));
     }
 }

@@ -10,4 +10,5 @@ mod helpers;
 mod mail;
 mod pages;
 mod pooler;
+mod surface;
 mod tasks;

@@ -7,7 +7,7 @@ use leptos::prelude::use_context;
 use super::{
     client,
     passwords::Priority,
-    session, throttle,
+    refuse_guessable, session, throttle,
     throttle::{Keys, Throttle},
     tokens, trusted_devices, users, Passwords,
 };
@@ -31,6 +31,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let name = Name::parse(name)?;
     let email = Email::parse(email)?;
     let password = Password::parse(password, "password")?;
+    refuse_guessable(&password, "password", &[email.as_str(), name.as_str()]).await?;
     let state = AppState::from_context()?;
     let address =
         use_context::<Parts>().and_then(|parts| client::client_key(&parts, &state.config.proxies));
@@ -85,6 +86,9 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
     };
     let throttle = Throttle::new(&state.db, &state.config.login_throttle);
     throttle.attempt(&keys).await?;
+    if password.cannot_match() {
+        return Err(AppError::InvalidCredentials);
+    }
 
     let account = state
         .db
@@ -136,6 +140,9 @@ async fn confirm_password(
     let keys = Keys::session(&session);
     let throttle = Throttle::new(&state.db, &state.config.login_throttle);
     throttle.attempt(&keys).await?;
+    if password.cannot_match() {
+        return Err(not_correct());
+    }
     let stored = state
         .db
         .unit(async |conn| users::password_hash(conn, user_id).await)
@@ -146,11 +153,12 @@ async fn confirm_password(
     {
         throttle.succeeded(&keys).await
     } else {
-        Err(AppError::validation(
-            "current_password",
-            "Your current password is not correct.",
-        ))
+        Err(not_correct())
     }
+}
+
+fn not_correct() -> AppError {
+    AppError::validation("current_password", "Your current password is not correct.")
 }
 
 /// Changes the password and ends every other session of this person; this browser
@@ -159,6 +167,7 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
     let user = require_user()?;
     let new_password = Password::parse(new_password, "new_password")?;
     let current_password = PasswordAttempt::current(current_password)?;
+    refuse_guessable(&new_password, "new_password", &[&user.email, &user.name]).await?;
     let state = AppState::from_context()?;
     confirm_password(&state, user.id, &current_password).await?;
     let hash = expect_service::<Passwords>()?

@@ -15,7 +15,7 @@ pub mod users;
 use std::time::Duration;
 
 pub use actions::*;
-pub use passwords::Passwords;
+pub use passwords::{refuse_guessable, Passwords};
 pub use session::PgSessionStore;
 
 use crate::db::Db;

@@ -223,6 +223,47 @@ impl Slots {
     }
 }
 
+/// Refuses a new password that would be guessed quickly: one zxcvbn estimates at
+/// under a million guesses (its scores 0 and 1), which takes in the most common
+/// passwords and their variants, keyboard walks, repeats, dates, and the person's
+/// own name or email (`personal`). The message says why, in zxcvbn's words. Run on
+/// the blocking pool: it takes a few milliseconds of pattern matching.
+pub async fn refuse_guessable(
+    password: &Password,
+    field: &str,
+    personal: &[&str],
+) -> Result<(), AppError> {
+    let password = password.expose().to_owned();
+    let personal: Vec<String> = personal.iter().map(|s| (*s).to_owned()).collect();
+    let verdict = tokio::task::spawn_blocking(move || {
+        let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(&password, &personal);
+        (estimate.score() <= zxcvbn::Score::One)
+            .then(|| estimate.feedback().and_then(|feedback| feedback.warning()))
+    })
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "the password strength check failed");
+        AppError::Internal
+    })?;
+    match verdict {
+        None => Ok(()),
+        Some(warning) => {
+            let why = warning.map_or_else(
+                || "It is among the most common passwords.".to_owned(),
+                |warning| warning.to_string(),
+            );
+            Err(AppError::validation(
+                field,
+                format!(
+                    "This password is too easy to guess. {why} A few unrelated words make a \
+                     good one."
+                ),
+            ))
+        }
+    }
+}
+
 /// `count` threads that run hashing jobs one at a time, at a lower priority, until
 /// every sender is dropped. Threads of their own rather than tokio's blocking pool,
 /// whose threads also serve files and would keep the lowered priority.
@@ -379,6 +420,41 @@ mod tests {
             hashing > here,
             "hashing at nice {hashing}, the server at {here}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_most_common_passwords_and_simple_patterns_are_refused_with_why() {
+        for (guessable, why) in [
+            ("password1234", "common password"),
+            ("qwertyuiopasdf", "common"),
+            ("aaaaaaaaaaaaaaa", "Repeats"),
+        ] {
+            let password = Password::parse(guessable, "password").unwrap();
+            let error =
+                refuse_guessable(&password, "password", &["ada@example.com", "Ada Lovelace"])
+                    .await
+                    .expect_err(guessable);
+            let message = error.to_string();
+            assert!(
+                message.contains("too easy to guess") && message.contains(why),
+                "{guessable}: {message}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_few_unrelated_words_pass() {
+        for good in [
+            "correct horse battery staple",
+            "a brand new passphrase",
+            "an entirely new passphrase",
+        ] {
+            let password = Password::parse(good, "password").unwrap();
+            assert!(
+                refuse_guessable(&password, "password", &[]).await.is_ok(),
+                "{good}"
+            );
+        }
     }
 
     #[tokio::test]

@@ -10,7 +10,8 @@ use std::time::Duration;
 use sqlx::PgConnection;
 
 use super::{
-    client, passwords::Priority, session, throttle, tokens, users, Passwords, PgSessionStore,
+    client, passwords::Priority, refuse_guessable, session, throttle, tokens, users, Passwords,
+    PgSessionStore,
 };
 use crate::{
     auth::{
@@ -96,6 +97,7 @@ pub async fn link_works(db: &Db, token: &str) -> Result<bool, AppError> {
 /// of the person ends, and this browser is signed in afresh.
 pub async fn reset(token: &str, new_password: &str) -> Result<(), AppError> {
     let new_password = Password::parse(new_password, "new_password")?;
+    refuse_guessable(&new_password, "new_password", &[]).await?;
     let hash_of_token = tokens::hash_of(token).ok_or_else(link_no_longer_works)?;
     let state = AppState::from_context()?;
     // A dead link should not cost a password hash.

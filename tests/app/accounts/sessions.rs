@@ -30,17 +30,28 @@ async fn the_session_cookie_is_http_only_lax_and_host_only(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn the_session_cookie_is_secure_when_served_over_https(pool: PgPool) {
+async fn over_https_the_session_cookie_is_secure_and_host_prefixed(pool: PgPool) {
     let app = TestApp::with_config(pool, &[("SERVED_OVER_HTTPS", "true")]);
-    let response = app
-        .browser()
-        .sign_up("Ada", "ada@example.com", PASSWORD)
-        .await;
-    assert!(response
+    let mut browser = app.browser();
+    let response = browser.sign_up("Ada", "ada@example.com", PASSWORD).await;
+    let cookie = response
         .set_cookies()
-        .iter()
-        .any(|c| c.starts_with("session=") && c.contains("Secure")));
+        .into_iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .expect("a __Host- session cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
     assert!(response.header("strict-transport-security").is_some());
+    assert_eq!(browser.whoami().await.as_deref(), Some("ada@example.com"));
+    // A plain `session` cookie (planted by a subdomain or over http) is not read.
+    let mut planted = app.browser();
+    planted
+        .cookies
+        .insert("session".into(), browser.cookies["__Host-session"].clone());
+    assert_eq!(planted.whoami().await, None);
 }
 
 #[sqlx::test]

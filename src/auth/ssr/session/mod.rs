@@ -34,8 +34,16 @@ use crate::{
     identity::{CurrentUser, User},
 };
 
-/// The cookie's name.
-pub const SESSION_COOKIE: &str = "session";
+/// The cookie's name: `__Host-session` over HTTPS, which browsers accept only when
+/// it is `Secure`, host-only and for `/`, so no subdomain and no plain-http page can
+/// plant a session (fixation) or overwrite this one.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
 
 /// When the person signed in (Unix seconds): the absolute lifetime counts from here.
 const LOGGED_IN_AT_KEY: &str = "logged_in_at";
@@ -53,7 +61,7 @@ const EXTEND_EVERY_SECS: i64 = 60;
 pub fn layer(db: &Db, config: &SessionConfig, secure: bool) -> SessionManagerLayer<PgSessionStore> {
     let idle = time::Duration::try_from(config.idle_timeout).unwrap_or(time::Duration::days(14));
     SessionManagerLayer::new(PgSessionStore::new(db.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(cookie_name(secure))
         .with_http_only(true)
         // Lax, not Strict: a person following a link to the app from elsewhere
         // arrives signed in. Cross-site writes are refused separately (security.rs).
