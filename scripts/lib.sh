@@ -234,6 +234,7 @@ MAILDEV_DIR="$LOCAL_DIR/maildev"
 # tests read what arrived).
 start_maildev() {
   ensure_npm_packages
+  command -v curl >/dev/null || apt_install curl
   mkdir -p "$MAILDEV_DIR"
   local smtp=${TASKS_SMTP_PORT:-10250} web
   while port_in_use "$smtp"; do smtp=$((smtp + 1)); done
