@@ -143,7 +143,9 @@ pub struct SmtpUrl {
 }
 
 impl SmtpUrl {
-    fn parse(raw: &str) -> Result<Self, ConfigError> {
+    /// `release`: a release build, which refuses to send credentials without TLS
+    /// (a development build may talk to a local test server in plain text).
+    fn parse(raw: &str, release: bool) -> Result<Self, ConfigError> {
         let invalid = |reason: String| ConfigError::Invalid {
             var: "SMTP_URL",
             reason,
@@ -162,6 +164,17 @@ impl SmtpUrl {
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(invalid("it names no host".into()));
+        }
+        let tls_required = url.scheme() == "smtps"
+            || url
+                .query_pairs()
+                .any(|(key, value)| key == "tls" && value == "required");
+        if release && url.password().is_some() && !tls_required {
+            return Err(invalid(
+                "its password would cross the network in the clear; add ?tls=required \
+                 (STARTTLS) or use smtps://"
+                    .into(),
+            ));
         }
         // lettre reads the same URL; checked here so a typo stops start-up, not the
         // first mail.
@@ -431,7 +444,7 @@ fn mail_config(
     public_origin: Option<&str>,
 ) -> Result<MailConfig, ConfigError> {
     let transport = match get("SMTP_URL") {
-        Some(raw) => MailTransport::Smtp(SmtpUrl::parse(raw.trim())?),
+        Some(raw) => MailTransport::Smtp(SmtpUrl::parse(raw.trim(), !cfg!(debug_assertions))?),
         None if cfg!(debug_assertions) => MailTransport::Log,
         None => MailTransport::Off,
     };
@@ -915,5 +928,25 @@ mod tests {
         assert!(config.proxies.trusts("::ffff:192.0.2.1".parse().unwrap()));
         assert!(!config.proxies.trusts("192.0.2.2".parse().unwrap()));
         assert!(!config.proxies.trust_last_hop);
+    }
+
+    #[test]
+    fn a_release_build_refuses_smtp_credentials_without_tls() {
+        let plain = "smtp://mailer:m41l-secret@smtp.example.com:587";
+        let message = SmtpUrl::parse(plain, true).unwrap_err().to_string();
+        assert!(
+            message.contains("tls=required") && !message.contains("m41l-secret"),
+            "{message}"
+        );
+        assert!(SmtpUrl::parse(&format!("{plain}?tls=required"), true).is_ok());
+        assert!(SmtpUrl::parse("smtps://mailer:m41l-secret@smtp.example.com:465", true).is_ok());
+        assert!(
+            SmtpUrl::parse("smtp://127.0.0.1:1025", true).is_ok(),
+            "no credentials to protect"
+        );
+        assert!(
+            SmtpUrl::parse(plain, false).is_ok(),
+            "a development build may"
+        );
     }
 }

@@ -5,15 +5,19 @@
 //! adding the error to the URL on failure. These helpers change where that redirect
 //! goes on success, and on failure add what the person typed so the page can fill
 //! the form in again instead of making them retype it. Every such query is signed
-//! (`signing`), and pages read the error and the typed values only from a signed
-//! one, so a crafted link cannot make a page say what the app did not.
+//! for the browser it is meant for (`signing`), and pages read the error and the
+//! typed values only from one signed for them, so a crafted link cannot make a page
+//! say what the app did not.
 
-use axum::http::{header, request::Parts, HeaderMap, Method};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
 use leptos::{
     prelude::{provide_context, use_context},
     server::ServerActionError,
     server_fn::{error::ServerFnUrlError, ServerFn},
 };
+use leptos_axum::ResponseOptions;
+use tower_sessions::cookie::{Cookie, SameSite};
 use url::Url;
 
 use crate::{error::AppError, state::AppState};
@@ -60,11 +64,14 @@ pub fn redirect_plain_form_noting(path: &str, (key, value): (&str, &str)) {
     }
 }
 
-/// `path_and_query` signed by this app, now.
+/// `path_and_query` signed by this app, now, for this browser (see `signing`).
 fn signed(path_and_query: &str) -> String {
-    match AppState::from_context() {
-        Ok(state) => state.signer.sign(path_and_query, now()),
-        Err(_) => path_and_query.to_owned(),
+    match (use_context::<Parts>(), AppState::from_context()) {
+        (Some(parts), Ok(state)) => {
+            let binding = binding_for_answer(&parts, state.config.served_over_https);
+            state.signer.sign(&binding, path_and_query, now())
+        }
+        _ => path_and_query.to_owned(),
     }
 }
 
@@ -72,8 +79,61 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// Whether this page's address is one this app signed (a plain form post's way
-/// back): only then does the page show what its query says was typed or happened.
+/// The cookie naming this browser in signed return URLs: `__Host-` over HTTPS, so
+/// no subdomain can set it.
+fn binding_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-returns"
+    } else {
+        "returns"
+    }
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn request_cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// This browser's binding, if it holds one of the shape this app makes.
+fn binding_of(parts: &Parts, secure: bool) -> Option<String> {
+    request_cookie(parts, binding_cookie(secure))
+        .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// This browser's binding; a new one, set on this answer, when it holds none.
+fn binding_for_answer(parts: &Parts, secure: bool) -> String {
+    if let Some(binding) = binding_of(parts, secure) {
+        return binding;
+    }
+    let mut raw = [0u8; 16];
+    OsRng.fill_bytes(&mut raw);
+    let binding = crate::signing::hex(&raw);
+    let cookie = Cookie::build((binding_cookie(secure), binding.clone()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build();
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie.to_string()),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+    binding
+}
+
+/// Whether this page's address is one this app signed for this browser (a plain
+/// form post's way back): only then does the page show what its query says was
+/// typed or happened.
 ///
 /// When it is not, this also hides the returned error from every `ServerAction`
 /// made below the calling page: leptos_router 0.8.17 hands `__err`/`__path` from
@@ -81,10 +141,13 @@ fn now() -> i64 {
 /// island would show as its own alert. A context of our own with no path shadows it.
 pub fn returns_are_signed() -> bool {
     let signed = match (use_context::<Parts>(), AppState::from_context()) {
-        (Some(parts), Ok(state)) => parts
-            .uri
-            .path_and_query()
-            .is_some_and(|url| state.signer.verify(url.as_str(), now())),
+        (Some(parts), Ok(state)) => {
+            let binding = binding_of(&parts, state.config.served_over_https);
+            match (binding, parts.uri.path_and_query()) {
+                (Some(binding), Some(url)) => state.signer.verify(&binding, url.as_str(), now()),
+                _ => false,
+            }
+        }
         _ => false,
     };
     if !signed && use_context::<ServerActionError>().is_some() {
@@ -93,16 +156,23 @@ pub fn returns_are_signed() -> bool {
     signed
 }
 
+/// The query parameters that say where a page is (its filter, its place in the
+/// list, where to go next, the reset link's token): the only ones of the sending
+/// page's address that a failed post's way back keeps. Anything else in the
+/// `Referer` (which the poster chooses) is dropped, never signed.
+const PLACE_PARAMS: &[&str] = &["next", "token", "filter", "after", "before", "edit", "q"];
+
 /// After a plain form post fails, send the browser back to the form with the error
 /// and the given field values (never a password) in the query string, signed.
 pub fn return_to_form(server_fn_path: &str, error: &AppError, values: &[(&str, &str)]) {
     let Some(mut url) = plain_form_referer() else {
         return;
     };
-    let replaced = |key: &str| key.starts_with("__") || values.iter().any(|(name, _)| *name == key);
+    let kept =
+        |key: &str| PLACE_PARAMS.contains(&key) && !values.iter().any(|(name, _)| *name == key);
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(key, _)| !replaced(key))
+        .filter(|(key, _)| kept(key))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     url.query_pairs_mut()

@@ -33,7 +33,7 @@ const CLAIM_FOR: Duration = Duration::from_secs(5 * 60);
 /// The longest one send may take, connecting included.
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts before a mail is given up (with an error in the log). With the backoff
-/// below they span about 40 minutes.
+/// below they span about 21 minutes.
 const MAX_ATTEMPTS: i32 = 8;
 
 /// The wait before the attempt after `attempts` failed ones: 10 s, doubling, at
@@ -207,6 +207,10 @@ impl Worker {
             .await?)
     }
 
+    /// Writes the mail afresh at every attempt. For a reset that means a new token
+    /// each time, so when a mail reached its reader but the answer did not reach us
+    /// (or we stopped before noting it), the retry's mail replaces its link: the
+    /// newest mail's link is the one that works, as with a second request.
     async fn deliver(&self, job: Job) -> Result<(), AppError> {
         let Some(composer) = self.composers.get(job.kind.as_str()) else {
             tracing::error!(kind = %job.kind, id = job.id, "no composer for this kind of mail; dropping it");

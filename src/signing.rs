@@ -2,8 +2,13 @@
 //! something to say) goes back to its page with the message and what was typed in
 //! the query string; a crafted link could put any text there. So the app signs
 //! the query it writes (an HMAC-SHA256 with a key kept in PostgreSQL, which every
-//! instance shares, made on first start) with the time, and pages show those
-//! values only from a URL it signed within the last hour.
+//! instance shares, made on first start) with the time and the browser it writes it
+//! for, and pages show those values only from a URL it signed for this browser
+//! within the last hour.
+//!
+//! The browser is named by a random cookie of its own (`binding`), set by the first
+//! plain form post that needs it: a URL someone got signed by posting a form
+//! themselves (with text of their choosing) is worthless in anyone else's browser.
 
 use std::{
     sync::{Arc, Mutex, PoisonError},
@@ -80,17 +85,21 @@ impl Signer {
                 OsRng.fill_bytes(&mut fresh);
                 self.db
                     .unit(async |conn| {
-                        sqlx::query_scalar!(
-                            r#"WITH made AS (
-                                   INSERT INTO app_secrets (name, value) VALUES ($1, $2)
-                                   ON CONFLICT (name) DO NOTHING RETURNING value)
-                               SELECT value AS "value!" FROM made
-                               UNION ALL SELECT value FROM app_secrets WHERE name = $1
-                               LIMIT 1"#,
+                        // Two statements, not one: the read must see the key of an
+                        // instance that made it first, after this insert's snapshot.
+                        sqlx::query!(
+                            "INSERT INTO app_secrets (name, value) VALUES ($1, $2)
+                             ON CONFLICT (name) DO NOTHING",
                             KEY_NAME,
                             &fresh[..]
                         )
-                        .fetch_one(conn)
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query_scalar!(
+                            "SELECT value FROM app_secrets WHERE name = $1",
+                            KEY_NAME
+                        )
+                        .fetch_one(&mut *conn)
                         .await
                     })
                     .await
@@ -106,20 +115,23 @@ impl Signer {
     }
 
     /// `path_and_query` (which has a query) with `__t` (`now`, Unix seconds) and
-    /// `__sig` added; unchanged when the key could not be loaded (the page then
-    /// shows nothing it was sent, which is the safe side).
-    pub fn sign(&self, path_and_query: &str, now: i64) -> String {
+    /// `__sig` added, for the browser holding `binding`; unchanged when the key could
+    /// not be loaded (the page then shows nothing it was sent, the safe side).
+    pub fn sign(&self, binding: &str, path_and_query: &str, now: i64) -> String {
         let Some(mut mac) = self.mac() else {
             return path_and_query.to_owned();
         };
         let signed = format!("{path_and_query}&__t={now}");
+        mac.update(binding.as_bytes());
+        mac.update(b"\n");
         mac.update(signed.as_bytes());
         let sig = hex(&mac.finalize().into_bytes());
         format!("{signed}&__sig={sig}")
     }
 
-    /// Whether this app signed `path_and_query` in the last hour.
-    pub fn verify(&self, path_and_query: &str, now: i64) -> bool {
+    /// Whether this app signed `path_and_query` for the browser holding `binding`
+    /// in the last hour.
+    pub fn verify(&self, binding: &str, path_and_query: &str, now: i64) -> bool {
         let Some((signed, sig)) = path_and_query.rsplit_once("&__sig=") else {
             return false;
         };
@@ -132,6 +144,8 @@ impl Signer {
         let (Some(mut mac), Some(sig)) = (self.mac(), unhex(sig)) else {
             return false;
         };
+        mac.update(binding.as_bytes());
+        mac.update(b"\n");
         mac.update(signed.as_bytes());
         // `verify_slice` compares in constant time.
         mac.verify_slice(&sig).is_ok() && (-60..=GOOD_FOR_SECS).contains(&(now - time))
@@ -168,34 +182,40 @@ mod tests {
     }
 
     const NOW: i64 = 1_796_146_800;
+    const BROWSER: &str = "0123456789abcdef";
 
     #[tokio::test]
     async fn a_url_it_signed_verifies_for_an_hour() {
         let signer = signer();
-        let url = signer.sign("/account?saved=name", NOW);
+        let url = signer.sign(BROWSER, "/account?saved=name", NOW);
         assert!(url.starts_with("/account?saved=name&__t="), "{url}");
-        assert!(signer.verify(&url, NOW));
-        assert!(signer.verify(&url, NOW + 3600));
-        assert!(!signer.verify(&url, NOW + 3601), "too old");
+        assert!(signer.verify(BROWSER, &url, NOW));
+        assert!(signer.verify(BROWSER, &url, NOW + 3600));
+        assert!(!signer.verify(BROWSER, &url, NOW + 3601), "too old");
     }
 
     #[tokio::test]
     async fn a_changed_or_unsigned_url_does_not_verify() {
         let signer = signer();
-        let url = signer.sign("/account?imported=3", NOW);
-        assert!(!signer.verify(&url.replace("imported=3", "imported=9"), NOW));
-        assert!(!signer.verify(&url.replace("/account", "/"), NOW));
-        assert!(!signer.verify("/account?imported=3", NOW));
+        let url = signer.sign(BROWSER, "/account?imported=3", NOW);
+        assert!(!signer.verify(BROWSER, &url.replace("imported=3", "imported=9"), NOW));
+        assert!(!signer.verify(BROWSER, &url.replace("/account", "/"), NOW));
+        assert!(!signer.verify(BROWSER, &format!("{url}&saved=name"), NOW));
+        assert!(!signer.verify(BROWSER, "/account?imported=3", NOW));
+        assert!(
+            !signer.verify("another browser", &url, NOW),
+            "another browser"
+        );
         let other = Signer::new(signer.db.clone());
         other.key.set(vec![8; 32]).unwrap();
-        assert!(!other.verify(&url, NOW), "another key");
+        assert!(!other.verify(BROWSER, &url, NOW), "another key");
     }
 
     #[tokio::test]
     async fn without_its_key_it_signs_nothing() {
         let signer = Signer::new(signer().db);
         assert_eq!(
-            signer.sign("/account?saved=name", NOW),
+            signer.sign(BROWSER, "/account?saved=name", NOW),
             "/account?saved=name"
         );
     }

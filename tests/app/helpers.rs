@@ -64,15 +64,20 @@ impl TestApp {
     }
 
     /// `path_and_query` as the app signs what a plain form post sends back to its
-    /// page (pages show returned values only from such a URL).
-    pub async fn signed(&self, path_and_query: &str) -> String {
+    /// page, for `browser` (pages show returned values only from such a URL).
+    pub async fn signed(&self, browser: &mut Browser, path_and_query: &str) -> String {
         self.state
             .signer
             .ensure()
             .await
             .expect("the signing key loads");
+        let binding = browser
+            .cookies
+            .entry("returns".into())
+            .or_insert_with(|| "0123456789abcdef0123456789abcdef".into())
+            .clone();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        self.state.signer.sign(path_and_query, now)
+        self.state.signer.sign(&binding, path_and_query, now)
     }
 
     /// The status a log-in from a new browser gets.

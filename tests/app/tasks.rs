@@ -591,12 +591,13 @@ async fn a_description_that_looks_like_markup_stays_text(pool: PgPool) {
 
     // The new-task form gives back what was typed after a failed plain post, from
     // the URL: the same box, the same escaping.
-    let page = ada
-        .get(
-            &app.signed("/?description=%3C%2Ftextarea%3E%3Cimg%20src%3Dx%3E")
-                .await,
+    let url = app
+        .signed(
+            &mut ada,
+            "/?description=%3C%2Ftextarea%3E%3Cimg%20src%3Dx%3E",
         )
         .await;
+    let page = ada.get(&url).await;
     assert!(
         page.body
             .contains("&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"),
@@ -612,7 +613,8 @@ async fn text_given_back_to_the_new_task_form_keeps_a_leading_blank_line(pool: P
     let mut ada = app.signed_up("ada@example.com").await;
     // After a failed plain post the form gets back what was typed, untrimmed. The
     // HTML parser drops one line break right after <textarea>: the server adds one.
-    let page = ada.get(&app.signed("/?description=%0Afirst").await).await;
+    let url = app.signed(&mut ada, "/?description=%0Afirst").await;
+    let page = ada.get(&url).await;
     assert!(page.body.contains(">\n\nfirst</textarea>"), "{}", page.body);
 }
 

@@ -31,7 +31,6 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let name = Name::parse(name)?;
     let email = Email::parse(email)?;
     let password = Password::parse(password, "password")?;
-    refuse_guessable(&password, "password", &[email.as_str(), name.as_str()]).await?;
     let state = AppState::from_context()?;
     let address =
         use_context::<Parts>().and_then(|parts| client::client_key(&parts, &state.config.proxies));
@@ -43,6 +42,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
         };
         throttle::count(&state.db, &[limit], SIGN_UP_WINDOW).await?;
     }
+    refuse_guessable(&password, "password", &[email.as_str(), name.as_str()]).await?;
     let hash = expect_service::<Passwords>()?
         .hash(&password, Priority::SignUp)
         .await?;
@@ -58,7 +58,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
         ))
     })?;
     // The browser that made the account is one its owner uses.
-    trusted_devices::trust(&state.db, user_id, state.config.served_over_https, None).await?;
+    trusted_devices::trust_this_browser(&state, user_id, None).await;
     // A new account's epoch is the column's default.
     session::start(user_id, 0).await
 }
@@ -104,7 +104,7 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         return Err(AppError::InvalidCredentials);
     };
     throttle.succeeded(&keys).await?;
-    trusted_devices::trust(&state.db, account.id, secure, device.as_ref()).await?;
+    trusted_devices::trust_this_browser(&state, account.id, device.as_ref()).await;
     // The epoch read with the hash, before it was verified: a password change that
     // commits meanwhile raises it, and this session is refused on its first load.
     session::start(account.id, account.auth_epoch).await?;
@@ -183,7 +183,10 @@ pub async fn change_password(current_password: &str, new_password: &str) -> Resu
             Ok::<_, AppError>(epoch)
         })
         .await?;
-    renewal.finish(epoch).await
+    renewal.finish(epoch).await?;
+    // The change forgot every trusted device; this one has just proved the password.
+    trusted_devices::trust_this_browser(&state, user.id, None).await;
+    Ok(())
 }
 
 /// The signed-in person's live sessions, this browser's first.

@@ -31,12 +31,7 @@ fn client_ip(parts: &Parts, proxies: &Proxies) -> Option<IpAddr> {
         .get_all("x-forwarded-for")
         .iter()
         .flat_map(|line| line.to_str().unwrap_or("").split(','))
-        .map(|hop| {
-            hop.trim()
-                .parse::<IpAddr>()
-                .ok()
-                .map(|ip| ip.to_canonical())
-        })
+        .map(|hop| parse_hop(hop.trim()).map(|ip| ip.to_canonical()))
         .collect();
     if proxies.trust_last_hop {
         // The deprecated TRUST_FORWARDED_FOR: one proxy, whatever its address.
@@ -58,6 +53,19 @@ fn client_ip(parts: &Parts, proxies: &Proxies) -> Option<IpAddr> {
     }
     // Every hop was one of ours: the request started at the leftmost.
     Some(nearest)
+}
+
+/// An address as proxies write it: bare, or with a port (`203.0.113.9:5123`,
+/// `[2001:db8::1]:5123`), as some load balancers do.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|inner| inner.parse().ok())
+        })
 }
 
 fn key_of(ip: IpAddr) -> String {
@@ -140,6 +148,16 @@ mod tests {
         assert_eq!(
             client("10.0.0.1", &forwarded, &ours).as_deref(),
             Some("10.0.0.3")
+        );
+    }
+
+    #[test]
+    fn hops_written_with_a_port_are_read() {
+        let ours = proxies("10.0.0.0/8");
+        let forwarded = ["203.0.113.9:5123, [2001:db8:1:2::7]:443, [10.0.0.4]"];
+        assert_eq!(
+            client("10.0.0.1", &forwarded, &ours).as_deref(),
+            Some("2001:db8:1:2::/64")
         );
     }
 

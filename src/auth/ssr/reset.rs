@@ -10,8 +10,8 @@ use std::time::Duration;
 use sqlx::PgConnection;
 
 use super::{
-    client, passwords::Priority, refuse_guessable, session, throttle, tokens, users, Passwords,
-    PgSessionStore,
+    client, passwords::Priority, refuse_guessable, session, throttle, tokens, trusted_devices,
+    users, Passwords, PgSessionStore,
 };
 use crate::{
     auth::{
@@ -63,7 +63,8 @@ pub async fn request(email: &str) -> Result<(), AppError> {
     }));
     match throttle::count(&state.db, &limits, WINDOW).await {
         Err(AppError::RateLimited { .. }) => {
-            tracing::info!("a password reset request was throttled; answered as if sent");
+            // Someone may be spending a person's requests to keep their mail away.
+            tracing::warn!("a password reset request was throttled; answered as if sent");
             return Ok(());
         }
         other => other?,
@@ -77,33 +78,41 @@ fn use_parts() -> Option<axum::http::request::Parts> {
 
 /// Whether `token` is a live link (for the page to say so before anyone types).
 pub async fn link_works(db: &Db, token: &str) -> Result<bool, AppError> {
+    Ok(link_owner(db, token).await?.is_some())
+}
+
+/// Whose live link `token` is: their email and name (which a new password must not
+/// be made of).
+async fn link_owner(db: &Db, token: &str) -> Result<Option<(String, String)>, AppError> {
     let Some(hash) = tokens::hash_of(token) else {
-        return Ok(false);
+        return Ok(None);
     };
-    Ok(db
+    let owner = db
         .unit(async |conn| {
-            sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM password_resets AS r JOIN users AS u ON u.id = r.user_id
-                   WHERE r.token_hash = $1 AND r.expires_at > now() AND u.is_active) AS "live!""#,
+            sqlx::query!(
+                "SELECT u.email, u.name FROM password_resets AS r JOIN users AS u ON u.id = r.user_id
+                 WHERE r.token_hash = $1 AND r.expires_at > now() AND u.is_active",
                 &hash[..]
             )
-            .fetch_one(conn)
+            .fetch_optional(conn)
             .await
         })
-        .await?)
+        .await?;
+    Ok(owner.map(|row| (row.email, row.name)))
 }
 
 /// Sets a new password with the link's `token`: the link is used up, every session
-/// of the person ends, and this browser is signed in afresh.
+/// of the person ends (and every device they trusted: the password may have been
+/// known to someone else), and this browser is signed in afresh.
 pub async fn reset(token: &str, new_password: &str) -> Result<(), AppError> {
     let new_password = Password::parse(new_password, "new_password")?;
-    refuse_guessable(&new_password, "new_password", &[]).await?;
     let hash_of_token = tokens::hash_of(token).ok_or_else(link_no_longer_works)?;
     let state = AppState::from_context()?;
-    // A dead link should not cost a password hash.
-    if !link_works(&state.db, token).await? {
-        return Err(link_no_longer_works());
-    }
+    // A dead link costs neither a strength check nor a password hash.
+    let (email, name) = link_owner(&state.db, token)
+        .await?
+        .ok_or_else(link_no_longer_works)?;
+    refuse_guessable(&new_password, "new_password", &[&email, &name]).await?;
     let password_hash = expect_service::<Passwords>()?
         .hash(&new_password, Priority::First)
         .await?;
@@ -121,6 +130,7 @@ pub async fn reset(token: &str, new_password: &str) -> Result<(), AppError> {
         })
         .await?
         .ok_or_else(link_no_longer_works)?;
+    trusted_devices::trust_this_browser(&state, user_id, None).await;
     session::start(user_id, epoch).await
 }
 

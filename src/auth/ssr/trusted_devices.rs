@@ -11,7 +11,10 @@ use leptos_axum::ResponseOptions;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::tokens;
-use crate::{auth::domain::Email, db::Db, error::AppError};
+use crate::{auth::domain::Email, db::Db, error::AppError, forms::request_cookie, state::AppState};
+
+/// The most devices one account trusts at once.
+const MAX_PER_ACCOUNT: i64 = 20;
 
 /// How long a device stays trusted after its last log-in (it is renewed by each).
 const TRUST_FOR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
@@ -31,16 +34,7 @@ fn cookie_name(secure: bool) -> &'static str {
 /// issued shape.
 pub fn presented(secure: bool) -> Option<[u8; 32]> {
     let parts = use_context::<Parts>()?;
-    let name = cookie_name(secure);
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == name)
-        .and_then(|cookie| tokens::hash_of(cookie.value()))
+    tokens::hash_of(&request_cookie(&parts, cookie_name(secure))?)
 }
 
 /// Whether the device with token hash `device` is trusted by the account `email`.
@@ -88,6 +82,17 @@ pub async fn trust(
             user_id
         )
         .execute(&mut *conn)
+        .await?;
+        // Each device has its own budget of failures, so their number is bounded:
+        // the oldest lose their trust first.
+        sqlx::query!(
+            "DELETE FROM trusted_devices WHERE user_id = $1 AND token_hash NOT IN (
+                 SELECT token_hash FROM trusted_devices WHERE user_id = $1
+                 ORDER BY created_at DESC LIMIT $2)",
+            user_id,
+            MAX_PER_ACCOUNT
+        )
+        .execute(&mut *conn)
         .await
         .map(drop)
     })
@@ -107,6 +112,22 @@ pub async fn trust(
         response.append_header(header::SET_COOKIE, value);
     }
     Ok(())
+}
+
+/// `trust` for the browser of this request, which has just proved the password:
+/// a failure is logged, not answered, since the person is in all the same (they
+/// only lose the device's protection until their next log-in).
+pub async fn trust_this_browser(state: &AppState, user_id: i64, replacing: Option<&[u8; 32]>) {
+    if let Err(error) = trust(
+        &state.db,
+        user_id,
+        state.config.served_over_https,
+        replacing,
+    )
+    .await
+    {
+        tracing::warn!(%error, "could not trust this browser for the account");
+    }
 }
 
 /// Forgets devices whose trust has lapsed (on the sweeper's schedule).

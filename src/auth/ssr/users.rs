@@ -71,15 +71,17 @@ pub async fn set_name(
 }
 
 /// Sets a new password hash and raises the authentication epoch, which ends every
-/// session started before (see `session::start`), and drops any pending reset link
-/// (it was asked for against the old password); answers the new epoch.
+/// session started before (see `session::start`), drops any pending reset link (it
+/// was asked for against the old password) and every trusted device (whoever knew
+/// the old password may have signed in with it); answers the new epoch.
 pub async fn set_password_hash(
     conn: &mut PgConnection,
     user_id: i64,
     password_hash: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "WITH dropped AS (DELETE FROM password_resets WHERE user_id = $1)
+        "WITH links AS (DELETE FROM password_resets WHERE user_id = $1),
+              devices AS (DELETE FROM trusted_devices WHERE user_id = $1)
          UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1
          WHERE id = $1 RETURNING auth_epoch",
         user_id,

@@ -317,3 +317,45 @@ async fn with_mail_off_the_page_says_reset_by_email_is_off_and_the_request_is_re
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(outbox_rows(&app.pool).await, 0);
 }
+
+#[sqlx::test]
+async fn a_guessable_new_password_is_refused_with_why_and_the_link_still_works(pool: PgPool) {
+    let app = app_with_mail(pool, &[]);
+    let email = unique_address("guessable");
+    app.signed_up(&email).await;
+    let token = mailed_token(&app, &email).await;
+    let (status, body) = reset(&mut app.browser(), &token, "iloveyou1234").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("too easy to guess"), "{body}");
+    assert_eq!(
+        reset(&mut app.browser(), &token, NEW_PASSWORD).await.0,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn a_reset_forgets_every_trusted_device_but_this_browser(pool: PgPool) {
+    // Whoever knew the old password may have signed in with it and kept a device
+    // cookie, which would give them guesses of their own.
+    let app = app_with_mail(pool, &[("LOGIN_MAX_FAILURES_PER_ACCOUNT", "1")]);
+    let email = unique_address("devices");
+    let mut intruder = app.signed_up(&email).await;
+    intruder.log_out().await;
+    let token = mailed_token(&app, &email).await;
+    let mut owner = app.browser();
+    assert_eq!(
+        reset(&mut owner, &token, NEW_PASSWORD).await.0,
+        StatusCode::OK
+    );
+    app.fail_log_ins(&email, 1).await;
+    assert_eq!(
+        intruder.log_in(&email, "another guess!!").await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the intruder's device is a stranger's now"
+    );
+    owner.log_out().await;
+    assert_eq!(
+        owner.log_in(&email, NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
