@@ -224,6 +224,28 @@ impl DatabaseUrl {
         self.options.get_port()
     }
 
+    /// Whether connections to it go in the clear over a network: the host is neither
+    /// a Unix socket nor loopback, and TLS is not required (`sslmode` below
+    /// `require`; `prefer`, the default, falls back to plain text when the server, or
+    /// someone in between, declines TLS).
+    fn plaintext_over_a_network(&self) -> bool {
+        use sqlx::postgres::PgSslMode;
+        let host = self.options.get_host();
+        let local = self.options.get_socket().is_some()
+            || host.starts_with('/')
+            || host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let tls = matches!(
+            self.options.get_ssl_mode(),
+            PgSslMode::Require | PgSslMode::VerifyCa | PgSslMode::VerifyFull
+        );
+        !local && !tls
+    }
+
     fn parse(var: &'static str, raw: &str) -> Result<Self, ConfigError> {
         let invalid = |reason: String| ConfigError::InvalidDatabaseUrl { var, reason };
         let url = Url::parse(raw.trim()).map_err(|e| invalid(format!("it is not a URL ({e})")))?;
@@ -325,6 +347,29 @@ impl Config {
         let migration_url = get("DATABASE_MIGRATION_URL")
             .map(|raw| DatabaseUrl::parse("DATABASE_MIGRATION_URL", &raw))
             .transpose()?;
+
+        // A password and every row would cross the network readable by anyone on the
+        // path: refuse, unless the operator says the network is private.
+        if !parse_bool_or(&get, "DATABASE_ALLOW_PLAINTEXT", false)? {
+            let urls = [
+                ("DATABASE_URL", Some(&url)),
+                ("DATABASE_MIGRATION_URL", migration_url.as_ref()),
+            ];
+            for (var, database_url) in urls {
+                if let Some(database_url) = database_url.filter(|u| u.plaintext_over_a_network()) {
+                    return Err(ConfigError::Invalid {
+                        var,
+                        reason: format!(
+                            "it connects to {} without requiring TLS; add sslmode=verify-full \
+                             (or at least sslmode=require) to the URL, or set \
+                             DATABASE_ALLOW_PLAINTEXT=true if the network to the database is \
+                             private",
+                            database_url.host()
+                        ),
+                    });
+                }
+            }
+        }
 
         // Neon names its pooled endpoint `<endpoint>-pooler.<region>...`.
         let transaction_pooler = parse_bool_or(
@@ -609,7 +654,7 @@ mod tests {
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
-    const URL: &str = "postgres://app:s3cret-pw@db.example.com:6543/tasks";
+    const URL: &str = "postgres://app:s3cret-pw@db.example.com:6543/tasks?sslmode=verify-full";
 
     #[test]
     fn a_missing_database_url_names_the_variable_the_example_file_and_the_dev_script() {
@@ -683,7 +728,7 @@ mod tests {
     fn the_displayed_url_hides_the_password_and_query_values() {
         let cfg = config(&[(
             "DATABASE_URL",
-            "postgres://app:s3cret-pw@h:5432/db?password=other-secret",
+            "postgres://app:s3cret-pw@h:5432/db?password=other-secret&sslmode=require",
         )])
         .unwrap();
         let shown = format!("{} {:?}", cfg.database.url, cfg);
@@ -754,7 +799,7 @@ mod tests {
             ("DATABASE_URL", URL),
             (
                 "DATABASE_MIGRATION_URL",
-                "postgres://app:pw@direct.example.com/tasks",
+                "postgres://app:pw@direct.example.com/tasks?sslmode=verify-full",
             ),
             ("DATABASE_MAX_CONNECTIONS", "4"),
             ("DATABASE_MIN_CONNECTIONS", "1"),
@@ -948,5 +993,55 @@ mod tests {
             SmtpUrl::parse(plain, false).is_ok(),
             "a development build may"
         );
+    }
+
+    #[test]
+    fn a_database_across_a_network_without_tls_is_refused_with_what_to_add() {
+        for (url, var) in [
+            ("postgres://app:pw@db.example.com/tasks", "DATABASE_URL"),
+            (
+                "postgres://app:pw@db.example.com/tasks?sslmode=prefer",
+                "DATABASE_URL",
+            ),
+            (
+                "postgres://app:pw@10.0.0.5/tasks?sslmode=disable",
+                "DATABASE_URL",
+            ),
+        ] {
+            let message = config(&[("DATABASE_URL", url)]).unwrap_err().to_string();
+            assert!(
+                message.contains(var)
+                    && message.contains("sslmode=verify-full")
+                    && message.contains("DATABASE_ALLOW_PLAINTEXT"),
+                "{url}: {message}"
+            );
+            assert!(!message.contains("pw@"), "{message}");
+            assert!(config(&[("DATABASE_URL", url), ("DATABASE_ALLOW_PLAINTEXT", "true")]).is_ok());
+        }
+        let message = config(&[
+            ("DATABASE_URL", URL),
+            (
+                "DATABASE_MIGRATION_URL",
+                "postgres://app:pw@direct.example.com/tasks",
+            ),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("DATABASE_MIGRATION_URL"), "{message}");
+    }
+
+    #[test]
+    fn a_local_database_or_one_that_requires_tls_is_accepted() {
+        for url in [
+            "postgres://app:pw@localhost/tasks",
+            "postgres://app:pw@127.0.0.1:5432/tasks",
+            "postgres://app:pw@[::1]:5432/tasks",
+            "postgres://app@%2Fvar%2Frun%2Fpostgresql/tasks",
+            "postgres://app:pw@db.example.com/tasks?sslmode=require",
+            "postgres://app:pw@db.example.com/tasks?sslmode=verify-ca",
+            "postgres://app:pw@db.example.com/tasks?sslmode=verify-full",
+        ] {
+            assert!(config(&[("DATABASE_URL", url)]).is_ok(), "{url}");
+        }
     }
 }
