@@ -1,4 +1,5 @@
-//! The server binary: read configuration, connect, migrate, serve until told to stop.
+//! The server binary: read configuration, connect, migrate, serve until told to stop;
+//! or run one operator command (`tasks --help`).
 
 /// mimalloc for speed: page rendering makes many small allocations, and with glibc's
 /// malloc the server spent 45% more CPU per `GET /` (2.8 ms rather than 1.9, signed in
@@ -14,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tasks::server::run().await
+    tasks::server::main().await
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -7,6 +7,7 @@ mod bodies;
 mod errors;
 mod health;
 mod http_log;
+pub mod operators;
 mod security;
 mod site;
 
@@ -224,6 +225,19 @@ fn disable_transparent_huge_pages() {
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
     if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
         tracing::debug!("could not disable transparent huge pages");
+    }
+}
+
+/// The binary: serve (the default), or run an operator command (`operators`).
+pub async fn main() -> ExitCode {
+    use clap::Parser;
+    let cli = operators::Cli::parse();
+    match cli.command {
+        None | Some(operators::Command::Serve) => run().await,
+        Some(command) => {
+            let _ = dotenvy::dotenv();
+            operators::main(&command).await
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod error_answers;
 mod foundation;
 mod helpers;
 mod mail;
+mod operators;
 mod pages;
 mod pooler;
 mod surface;

@@ -98,3 +98,67 @@ pub async fn delete(conn: &mut PgConnection, user_id: i64) -> Result<(), sqlx::E
         .await
         .map(drop)
 }
+
+/// A person as operators see them.
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub created_at: time::OffsetDateTime,
+    pub is_active: bool,
+}
+
+/// Everyone with an account, oldest first.
+pub async fn people(conn: &mut PgConnection) -> Result<Vec<Person>, sqlx::Error> {
+    sqlx::query_as!(
+        Person,
+        "SELECT id, email, name, created_at, is_active FROM users ORDER BY created_at, id"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What `set_active` found and did.
+pub enum Activation {
+    NoSuchAccount,
+    AlreadySo,
+    /// Changed; when deactivating, how many sessions it ended.
+    Changed {
+        sessions_ended: u64,
+    },
+}
+
+/// Activates or deactivates the account with `email`. Deactivating ends every
+/// session of it in the same transaction (each request checks `is_active` too, so
+/// none outlives the commit).
+pub async fn set_active(
+    conn: &mut PgConnection,
+    email: &Email,
+    active: bool,
+) -> Result<Activation, sqlx::Error> {
+    let found = sqlx::query!(
+        "SELECT id, is_active FROM users WHERE email = $1 FOR UPDATE",
+        email.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(found) = found else {
+        return Ok(Activation::NoSuchAccount);
+    };
+    if found.is_active == active {
+        return Ok(Activation::AlreadySo);
+    }
+    sqlx::query!(
+        "UPDATE users SET is_active = $2 WHERE id = $1",
+        found.id,
+        active
+    )
+    .execute(&mut *conn)
+    .await?;
+    let sessions_ended = if active {
+        0
+    } else {
+        crate::auth::ssr::PgSessionStore::delete_others(conn, found.id, None).await?
+    };
+    Ok(Activation::Changed { sessions_ended })
+}

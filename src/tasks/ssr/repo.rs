@@ -346,3 +346,15 @@ fn found(rows: u64) -> Result<(), AppError> {
         Ok(())
     }
 }
+
+/// Every person's number of tasks (by `user_id`), for operators; people without
+/// tasks are absent.
+pub async fn task_totals(conn: &mut PgConnection) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(r#"SELECT user_id, active + completed AS "total!" FROM task_counts"#)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.user_id, row.total))
+        .collect())
+}
