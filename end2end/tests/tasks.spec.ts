@@ -158,11 +158,19 @@ test('the task page edits title, description and completed', async ({ page }, te
   await expect(page).toHaveURL(/\/tasks\/\d+$/);
   await expect(page.getByRole('heading', { name: 'Plan trip' })).toBeVisible();
   await expect(page.getByLabel('Description')).toHaveValue('Book trains');
+  // When it was created and last changed, machine-readable and in words.
+  const times = page.locator('time');
+  await expect(times).toHaveCount(2);
+  for (const time of await times.all()) {
+    expect(Date.parse((await time.getAttribute('datetime'))!)).not.toBeNaN();
+    await expect(time).toHaveText(/\d{4}, \d\d:\d\d UTC/);
+  }
   await page.getByLabel('Title').fill('Plan the trip');
   await page.getByLabel('Description').fill('Book trains and a hotel');
   await page.getByRole('checkbox', { name: 'Completed' }).check();
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('heading', { name: 'Plan the trip' })).toBeVisible();
+  if (testInfo.project.name === 'hydrated') await expect(page.locator('time.changed')).toHaveText('just now');
   await page.reload();
   await expect(page.getByLabel('Description')).toHaveValue('Book trains and a hotel');
   await expect(page.getByRole('checkbox', { name: 'Completed' })).toBeChecked();

@@ -683,3 +683,49 @@ async fn user_id(pool: &PgPool, email: &str) -> i64 {
         .await
         .unwrap()
 }
+
+#[sqlx::test]
+async fn the_task_page_says_when_the_task_was_created_and_last_changed(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    let task = ada.create_task("Dated", "").await;
+    let id = task["id"].as_i64().unwrap();
+    // (The trigger that keeps updated_at honest sets it to now for this statement.)
+    sqlx::query("UPDATE tasks SET created_at = '2026-11-30T08:05:00Z' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let changed = |body: &str| {
+        let at = body
+            .find(r#"class="changed""#)
+            .expect("a last-changed time");
+        let start = body[..at].rfind("<time").unwrap();
+        body[start..at].to_owned()
+    };
+    let page = ada.get(&format!("/tasks/{id}")).await;
+    assert!(
+        page.body
+            .contains(r#"<time datetime="2026-11-30T08:05:00Z">30 Nov 2026, 08:05 UTC</time>"#),
+        "{}",
+        page.body
+    );
+    let before = changed(&page.body);
+    assert!(before.contains(r#"datetime="20"#), "{before}");
+    let response = ada
+        .call(
+            "/api/tasks/rename",
+            &[("id", &id.to_string()), ("title", "Renamed")],
+        )
+        .await;
+    assert!(response.status.is_success(), "{}", response.body);
+    let page = ada.get(&format!("/tasks/{id}")).await;
+    assert!(page
+        .body
+        .contains(r#"<time datetime="2026-11-30T08:05:00Z">"#));
+    assert_ne!(
+        changed(&page.body),
+        before,
+        "a change moves the last-changed time"
+    );
+}

@@ -11,6 +11,18 @@ use crate::{
     },
 };
 
+/// The page's "last changed" is server-rendered (it has no code of its own), so the
+/// island that saved the task says it changed just now.
+fn show_changed_now() {
+    // The browser's clock exists in the browser build only; this runs only there.
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(changed)) = document().query_selector("time.changed") {
+        let now = js_sys::Date::new_0().to_iso_string();
+        let _ = changed.set_attribute("datetime", &String::from(now));
+        changed.set_text_content(Some("just now"));
+    }
+}
+
 /// The task page's heading and form. `saved`: the page is the redirect after a
 /// plain post that saved it.
 #[island]
@@ -28,6 +40,7 @@ pub fn TaskEditor(
     on_success(update, move |task: Task| {
         document().set_title(&task.title);
         heading.set(task.title);
+        show_changed_now();
     });
     let saved = move || saved || matches!(update.value().get(), Some(Ok(_)));
     let confirm_delete = |ev: MouseEvent| {

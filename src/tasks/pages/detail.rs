@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     error::AppError,
     forms::returned_error,
+    moment::Time,
     page::{NotFound, Query},
     tasks::{islands::TaskEditor, ssr, DeleteTask, UpdateTask},
 };
@@ -19,14 +20,19 @@ pub fn TaskDetailPage() -> impl IntoView {
     let delete_error = returned_error::<DeleteTask>();
     Suspend::new(async move {
         let task = match id {
-            Some(id) => ssr::get(id).await,
+            Some(id) => ssr::get_with_times(id).await,
             None => Err(AppError::NotFound),
         };
         match task {
-            Ok(task) => EitherOf3::A(view! {
+            Ok((task, created, changed)) => EitherOf3::A(view! {
                 <Title text=task.title.clone() />
                 <main class="narrow">
                     <TaskEditor task saved update_error delete_error />
+                    <p class="task-times">
+                        "Created " <Time moment=created />
+                        " · last changed "
+                        <time class="changed" datetime=changed.datetime>{changed.text}</time>
+                    </p>
                     <p><a href="/">"Back to tasks"</a></p>
                 </main>
             }),

@@ -16,7 +16,7 @@ use super::{
     domain::{TaskDescription, TaskTitle},
     Cursor, Filter, Task, TaskPage,
 };
-use crate::{error::AppError, identity::require_user, state::AppState};
+use crate::{error::AppError, identity::require_user, moment::Moment, state::AppState};
 
 /// One unit of work on the shared pool. Every function below takes the person
 /// first (`require_user`), before it looks at the form: someone signed out hears
@@ -35,6 +35,17 @@ pub async fn list(filter: Filter, cursor: Option<Cursor>) -> Result<TaskPage, Ap
 pub async fn get(id: i64) -> Result<Task, AppError> {
     let user = require_user()?;
     unit(async |conn| repo::get(conn, user.id, id).await).await
+}
+
+/// The task, and when it was created and last changed (for its page).
+pub async fn get_with_times(id: i64) -> Result<(Task, Moment, Moment), AppError> {
+    let user = require_user()?;
+    unit(async |conn| {
+        let task = repo::get(conn, user.id, id).await?;
+        let (created, changed) = repo::times(conn, user.id, id).await?;
+        Ok((task, Moment::of(created), Moment::of(changed)))
+    })
+    .await
 }
 
 pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {

@@ -358,3 +358,20 @@ pub async fn task_totals(conn: &mut PgConnection) -> Result<Vec<(i64, i64)>, sql
         .map(|row| (row.user_id, row.total))
         .collect())
 }
+
+/// When the task was created and last changed.
+pub async fn times(
+    conn: &mut PgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<(time::OffsetDateTime, time::OffsetDateTime), AppError> {
+    let row = sqlx::query!(
+        "SELECT created_at, updated_at FROM tasks WHERE id = $1 AND user_id = $2",
+        id,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok((row.created_at, row.updated_at))
+}
