@@ -424,12 +424,73 @@ async fn export_downloads_all_of_ones_own_tasks_as_json_and_csv(pool: PgPool) {
         .collect();
     assert_eq!(exported, ["=1+1", "Second"], "oldest first, only Ada's");
 
+    assert_eq!(export["format"], "tasklist/v2");
+    let created: Vec<String> = sqlx::query_scalar(
+        "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM tasks
+         WHERE title IN ('=1+1', 'Second') ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for (task, created) in export["tasks"].as_array().unwrap().iter().zip(&created) {
+        let exported = task["created_at"].as_str().unwrap();
+        assert!(
+            exported.starts_with(created.as_str()) && exported.ends_with('Z'),
+            "{exported}"
+        );
+        assert!(task["updated_at"].as_str().unwrap().ends_with('Z'));
+    }
+
     let csv = ada.get("/tasks/export.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.split("\r\n").collect();
     assert_eq!(
-        csv.body,
-        "title,description,completed\r\n\"'=1+1\",\"with \"\"quotes\"\"\",false\r\n\"Second\",\"\",false\r\n"
+        lines[0],
+        "title,description,completed,created_at,updated_at"
     );
+    assert!(
+        lines[1].starts_with(&format!(
+            "'=1+1,\"with \"\"quotes\"\"\",false,{}",
+            created[0]
+        )),
+        "the formula is defused, quotes doubled: {}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with(&format!("Second,,false,{}", created[1])),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(
+        lines.len(),
+        4,
+        "a header, two rows and the final line end: {lines:?}"
+    );
+}
+
+#[sqlx::test]
+async fn an_export_of_more_tasks_than_one_batch_holds_every_task_once(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    sqlx::query(
+        "INSERT INTO tasks (user_id, title) SELECT u.id, 'Task ' || n
+         FROM users AS u, generate_series(1, 1234) AS n WHERE u.email = 'ada@example.com'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let json = ada.get("/tasks/export.json").await;
+    let export: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    let titles: Vec<&str> = export["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 1234);
+    assert_eq!((titles[0], titles[1233]), ("Task 1", "Task 1234"));
+    let csv = ada.get("/tasks/export.csv").await;
+    assert_eq!(csv.body.matches("\r\n").count(), 1235);
 }
 
 pub(crate) fn multipart_import(file: &str) -> axum::http::Request<axum::body::Body> {
@@ -477,6 +538,39 @@ async fn an_export_imports_back_into_another_account_in_the_same_order(pool: PgP
         (Some(2), Some(1))
     );
     assert_eq!(page["tasks"][2]["description"], "with notes");
+    // A v2 file restores when each task was created and last changed.
+    let times = |email: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, time::OffsetDateTime, time::OffsetDateTime)>(
+                "SELECT t.title, t.created_at, t.updated_at FROM tasks AS t
+                 JOIN users AS u ON u.id = t.user_id WHERE u.email = $1 ORDER BY t.id",
+            )
+            .bind(email)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        times("bob@example.com").await,
+        times("ada@example.com").await
+    );
+}
+
+#[sqlx::test]
+async fn a_v1_export_imports_as_new_tasks(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut bob = app.signed_up("bob@example.com").await;
+    let file = r#"{"format": "tasklist/v1", "tasks": [{"title": "Old one", "description": null, "completed": true}]}"#;
+    let response = bob.send(multipart_import(file)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let recent: bool =
+        sqlx::query_scalar("SELECT created_at > now() - interval '1 minute' FROM tasks")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(recent);
 }
 
 #[sqlx::test]
@@ -669,7 +763,10 @@ async fn the_repository_never_reads_or_changes_another_persons_task(pool: PgPool
     repo::clear_completed(&mut conn, bob).await.unwrap();
     let bobs = repo::list(&mut conn, bob, Filter::All, None).await.unwrap();
     assert!(bobs.tasks.is_empty() && bobs.active_count == 0);
-    assert!(repo::all(&mut conn, bob).await.unwrap().is_empty());
+    assert!(repo::export_batch(&mut conn, bob, 0, 100)
+        .await
+        .unwrap()
+        .is_empty());
 
     let ada_id = user_id(&pool, "ada@example.com").await;
     let adas = repo::get(&mut conn, ada_id, id).await.unwrap();

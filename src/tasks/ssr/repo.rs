@@ -4,6 +4,7 @@
 
 use sqlx::PgConnection;
 
+use super::transfer::ExportedTask;
 use crate::{
     error::AppError,
     tasks::{
@@ -307,20 +308,29 @@ pub async fn import(
     let mut titles = Vec::with_capacity(rows.len());
     let mut descriptions = Vec::with_capacity(rows.len());
     let mut completed = Vec::with_capacity(rows.len());
+    let mut created = Vec::with_capacity(rows.len());
+    let mut updated = Vec::with_capacity(rows.len());
     for row in rows {
         titles.push(row.title.into_inner());
         descriptions.push(row.description.into_inner());
         completed.push(row.completed);
+        created.push(row.created_at);
+        updated.push(row.updated_at);
     }
+    // A row without times (a v1 file) is new as of now; a restored one keeps its own.
     let inserted = sqlx::query!(
-        "INSERT INTO tasks (user_id, title, description, completed)
-         SELECT $1, t.title, t.description, t.completed
-         FROM unnest($2::text[], $3::text[], $4::bool[]) WITH ORDINALITY AS t(title, description, completed, n)
+        "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at)
+         SELECT $1, t.title, t.description, t.completed,
+                COALESCE(t.created_at, now()), COALESCE(t.updated_at, t.created_at, now())
+         FROM unnest($2::text[], $3::text[], $4::bool[], $5::timestamptz[], $6::timestamptz[])
+              WITH ORDINALITY AS t(title, description, completed, created_at, updated_at, n)
          ORDER BY t.n",
         user_id,
         &titles,
         &descriptions as &[Option<String>],
-        &completed
+        &completed,
+        &created as &[Option<time::OffsetDateTime>],
+        &updated as &[Option<time::OffsetDateTime>]
     )
     .execute(conn)
     .await
@@ -328,15 +338,36 @@ pub async fn import(
     Ok(inserted.rows_affected())
 }
 
-/// All of a person's tasks, oldest first, for a download.
-pub async fn all(conn: &mut PgConnection, user_id: i64) -> Result<Vec<Task>, AppError> {
-    Ok(sqlx::query_as!(
-        Task,
-        "SELECT id, title, description, completed FROM tasks WHERE user_id = $1 ORDER BY id",
-        user_id
+/// Up to `limit` of a person's tasks after task `after` (0: from the start), oldest
+/// first, for a download that reads them a batch at a time; each with its id.
+pub async fn export_batch(
+    conn: &mut PgConnection,
+    user_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, ExportedTask)>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT id, title, description, completed, created_at, updated_at FROM tasks
+         WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        user_id,
+        after,
+        limit
     )
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let task = ExportedTask {
+                title: row.title,
+                description: row.description,
+                completed: row.completed,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            };
+            (row.id, task)
+        })
+        .collect())
 }
 
 fn found(rows: u64) -> Result<(), AppError> {
