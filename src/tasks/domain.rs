@@ -26,7 +26,8 @@ pub fn import_too_large() -> FieldError {
     )
 }
 
-fn thousands(n: usize) -> String {
+/// `12345` -> "12,345".
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

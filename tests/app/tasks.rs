@@ -826,3 +826,39 @@ async fn the_task_page_says_when_the_task_was_created_and_last_changed(pool: PgP
         "a change moves the last-changed time"
     );
 }
+
+#[sqlx::test]
+async fn adding_or_importing_past_the_quota_is_refused_naming_the_limit(pool: PgPool) {
+    let app = TestApp::with_config(pool, &[("TASK_QUOTA", "3")]);
+    let mut ada = app.signed_up("ada@example.com").await;
+    for title in ["one", "two"] {
+        ada.create_task(title, "").await;
+    }
+    let import = |file: &str| multipart_import(file);
+    let response = ada
+        .send(import(r#"[{"title": "three"}, {"title": "four"}]"#))
+        .await;
+    assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
+    assert!(
+        response
+            .body
+            .contains("Importing 2 tasks would take you past 3 tasks"),
+        "{}",
+        response.body
+    );
+    ada.create_task("three", "").await;
+    let response = ada.call("/api/tasks/create", &[("title", "four")]).await;
+    assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
+    assert!(
+        response
+            .body
+            .contains("You have 3 tasks, the most one person can have"),
+        "{}",
+        response.body
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 3);
+}

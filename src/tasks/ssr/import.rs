@@ -41,8 +41,10 @@ pub async fn import(data: MultipartData) -> Result<u64, AppError> {
         ));
     }
     let rows = parse_import(&file).map_err(|message| AppError::validation("file", message))?;
-    AppState::from_context()?
+    let state = AppState::from_context()?;
+    let quota = state.config.task_quota;
+    state
         .db
-        .unit(async |conn| repo::import(conn, user.id, rows).await)
+        .unit(async |conn| repo::import(conn, user.id, rows, quota).await)
         .await
 }

@@ -52,7 +52,8 @@ pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
     let user = require_user()?;
     let title = TaskTitle::parse(title)?;
     let description = TaskDescription::parse(description)?;
-    unit(async |conn| repo::create(conn, user.id, &title, &description).await).await
+    let quota = AppState::from_context()?.config.task_quota;
+    unit(async |conn| repo::create(conn, user.id, &title, &description, quota).await).await
 }
 
 pub async fn update(

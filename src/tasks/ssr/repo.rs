@@ -182,23 +182,49 @@ pub async fn get(conn: &mut PgConnection, user_id: i64, id: i64) -> Result<Task,
     .ok_or(AppError::NotFound)
 }
 
+/// A new task, unless the person already has `quota` tasks. The count is read and
+/// locked in the same statement (its row in `task_counts`, which the insert's trigger
+/// then updates), so two adds racing at the limit cannot both pass it.
 pub async fn create(
     conn: &mut PgConnection,
     user_id: i64,
     title: &TaskTitle,
     description: &TaskDescription,
+    quota: i64,
 ) -> Result<Task, AppError> {
     sqlx::query_as!(
         Task,
-        "INSERT INTO tasks (user_id, title, description) VALUES ($1, $2, $3)
+        "INSERT INTO tasks (user_id, title, description)
+         SELECT $1, $2, $3
+         WHERE COALESCE((SELECT active + completed FROM task_counts WHERE user_id = $1 FOR UPDATE), 0) < $4
          RETURNING id, title, description, completed",
         user_id,
         title.as_str(),
-        description.as_deref()
+        description.as_deref(),
+        quota
     )
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
-    .map_err(write_error)
+    .map_err(write_error)?
+    .ok_or_else(|| over_quota("title", quota, 1))
+}
+
+/// The answer to an add or import that would take a person past `quota` tasks.
+pub fn over_quota(field: &str, quota: i64, adding: usize) -> AppError {
+    let limit = crate::tasks::domain::thousands(usize::try_from(quota).unwrap_or(usize::MAX));
+    let message = if adding == 1 {
+        format!(
+            "You have {limit} tasks, the most one person can have. Delete some (\"Clear \
+             completed\" helps) to add more."
+        )
+    } else {
+        format!(
+            "Importing {} tasks would take you past {limit} tasks, the most one person can \
+             have. Delete some first, or import fewer.",
+            crate::tasks::domain::thousands(adding)
+        )
+    };
+    AppError::Conflict(crate::validation::FieldError::new(field, message))
 }
 
 /// Last write wins: two tabs saving the same task end with the later save.
@@ -300,11 +326,14 @@ pub async fn clear_completed(conn: &mut PgConnection, user_id: i64) -> Result<()
 
 /// Stores every row in one statement, so a failure anywhere stores nothing.
 /// Answers how many were stored.
+/// Stores every row or none: none when they would take the person past `quota`.
 pub async fn import(
     conn: &mut PgConnection,
     user_id: i64,
     rows: Vec<super::transfer::NewTask>,
+    quota: i64,
 ) -> Result<u64, AppError> {
+    let adding = rows.len();
     let mut titles = Vec::with_capacity(rows.len());
     let mut descriptions = Vec::with_capacity(rows.len());
     let mut completed = Vec::with_capacity(rows.len());
@@ -324,17 +353,23 @@ pub async fn import(
                 COALESCE(t.created_at, now()), COALESCE(t.updated_at, t.created_at, now())
          FROM unnest($2::text[], $3::text[], $4::bool[], $5::timestamptz[], $6::timestamptz[])
               WITH ORDINALITY AS t(title, description, completed, created_at, updated_at, n)
+         WHERE COALESCE((SELECT active + completed FROM task_counts WHERE user_id = $1 FOR UPDATE), 0)
+               + cardinality($2::text[]) <= $7
          ORDER BY t.n",
         user_id,
         &titles,
         &descriptions as &[Option<String>],
         &completed,
         &created as &[Option<time::OffsetDateTime>],
-        &updated as &[Option<time::OffsetDateTime>]
+        &updated as &[Option<time::OffsetDateTime>],
+        quota
     )
     .execute(conn)
     .await
     .map_err(write_error)?;
+    if inserted.rows_affected() == 0 {
+        return Err(over_quota("file", quota, adding));
+    }
     Ok(inserted.rows_affected())
 }
 
