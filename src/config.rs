@@ -27,6 +27,8 @@ pub struct Config {
     pub max_sign_ups_per_address: u32,
     /// The most tasks one person may have (`TASK_QUOTA`).
     pub task_quota: i64,
+    /// Imports and exports that may run at once (`BULK_CONCURRENCY`).
+    pub bulk_concurrency: usize,
     pub mail: MailConfig,
     /// `PUBLIC_ORIGIN` as set (`https://tasks.example.com`): the cross-site check
     /// compares with it when a browser sends no `Sec-Fetch-Site`.
@@ -462,6 +464,7 @@ impl Config {
             password_hash_concurrency,
             max_sign_ups_per_address: parse_or(&get, "SIGNUP_MAX_PER_ADDRESS", 20)?,
             task_quota: parse_or(&get, "TASK_QUOTA", 100_000i64)?.max(1),
+            bulk_concurrency: parse_or(&get, "BULK_CONCURRENCY", 4usize)?.max(1),
             fault_injection: parse_bool_or(&get, "FAULT_INJECTION", false)?,
         })
     }

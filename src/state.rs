@@ -20,6 +20,28 @@ pub struct AppState {
     pub outbox: Outbox,
     /// Signs what plain form posts send back to their pages (see `signing`).
     pub signer: Signer,
+    /// Room for bulk work (imports, exports), which holds a batch of rows or a file
+    /// in memory and a database connection for a while each.
+    pub bulk: Bulk,
+}
+
+/// At most `BULK_CONCURRENCY` imports and exports at once; beyond, "try again".
+#[derive(Clone)]
+pub struct Bulk(Arc<tokio::sync::Semaphore>);
+
+impl Bulk {
+    pub fn new(at_once: usize) -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(at_once.max(1))))
+    }
+
+    /// A place for one bulk job, held until the permit is dropped; `Unavailable`
+    /// (503, "try again in a moment") when every place is taken.
+    pub fn try_start(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        Arc::clone(&self.0).try_acquire_owned().map_err(|_| {
+            tracing::warn!("every import and export place is taken; answering try again");
+            AppError::Unavailable
+        })
+    }
 }
 
 impl AppState {
@@ -28,6 +50,7 @@ impl AppState {
             leptos_options,
             outbox: Outbox::new(db.clone(), &config.mail),
             signer: Signer::new(db.clone()),
+            bulk: Bulk::new(config.bulk_concurrency),
             db,
             config: Arc::new(config),
         }

@@ -99,7 +99,6 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
-        .merge(crate::tasks::ssr::routes())
         // Any other path is the app's not-found page (a 404 it sets itself). Not
         // `file_and_error_handler`: for a file it finds, leptos_axum 0.8.10 makes a
         // reactive owner under whatever owner the thread last had and moves that
@@ -111,6 +110,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         }))
         .layer(axum::middleware::from_fn(abandoned::finish_abandoned_pages))
+        // The downloads stream plain bytes, not a Leptos page: a client that hangs up
+        // ends them at once (and gives back their bulk place), with nothing to drain.
+        .merge(crate::tasks::ssr::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.signer.clone(),
             crate::signing::with_key,

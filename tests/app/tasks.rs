@@ -862,3 +862,44 @@ async fn adding_or_importing_past_the_quota_is_refused_naming_the_limit(pool: Pg
         .unwrap();
     assert_eq!(stored, 3);
 }
+
+#[sqlx::test]
+async fn beyond_the_bulk_places_an_export_or_import_hears_try_again(pool: PgPool) {
+    use tower::ServiceExt;
+    let app = TestApp::with_config(pool, &[("BULK_CONCURRENCY", "1")]);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("One", "").await;
+    // A download that has begun and is not read to its end holds its place.
+    let cookie = format!("session={}", ada.session_cookie().unwrap());
+    let slow = app
+        .router
+        .clone()
+        .oneshot(
+            axum::http::Request::get("/tasks/export.json")
+                .header(header::COOKIE, &cookie)
+                .header(header::HOST, "localhost:3000")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(slow.status(), StatusCode::OK);
+    let refused = ada.get("/tasks/export.csv").await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.body.contains("try again"), "{}", refused.body);
+    let refused = ada.send(multipart_import(r#"[{"title": "x"}]"#)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    drop(slow);
+    assert_eq!(ada.get("/tasks/export.csv").await.status, StatusCode::OK);
+    assert_eq!(
+        ada.send(multipart_import(r#"[{"title": "x"}]"#))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

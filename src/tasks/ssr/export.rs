@@ -65,48 +65,58 @@ struct Cursor {
 /// The download's body: the head at once (the status is already sent, so a fault
 /// later can only cut the download short: it is logged, and the client sees an
 /// incomplete file rather than a wrong one), then a chunk per batch, then the tail.
-fn body(state: AppState, user_id: i64, format: Format) -> Body {
+/// `permit`: this download's place among the bulk jobs, given back when the body
+/// ends (or the client hangs up and the body is dropped).
+fn body(
+    state: AppState,
+    user_id: i64,
+    format: Format,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Body {
     let head = stream::once(async move { Ok::<_, AppError>(Bytes::from(format.head())) });
     let start = Cursor {
         after: 0,
         first: true,
         done: false,
     };
-    let rows = stream::unfold((state, start), move |(state, cursor)| async move {
-        if cursor.done {
-            return None;
-        }
-        let batch = state
-            .db
-            .unit(async |conn| repo::export_batch(conn, user_id, cursor.after, BATCH).await)
-            .await;
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(error) => {
-                tracing::warn!(%error, "an export was cut short");
-                let stop = Cursor {
-                    done: true,
-                    ..cursor
-                };
-                return Some((Err(error), (state, stop)));
+    let rows = stream::unfold(
+        (state, start, permit),
+        move |(state, cursor, permit)| async move {
+            if cursor.done {
+                return None;
             }
-        };
-        let mut chunk = Vec::new();
-        let mut first = cursor.first;
-        for (_, task) in &batch {
-            chunk.extend(format.row(task, first));
-            first = false;
-        }
-        let done = batch.len() < usize::try_from(BATCH).unwrap_or(usize::MAX);
-        if done {
-            chunk.extend(format.tail());
-        }
-        let after = batch.last().map_or(cursor.after, |(id, _)| *id);
-        Some((
-            Ok(Bytes::from(chunk)),
-            (state, Cursor { after, first, done }),
-        ))
-    });
+            let batch = state
+                .db
+                .unit(async |conn| repo::export_batch(conn, user_id, cursor.after, BATCH).await)
+                .await;
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::warn!(%error, "an export was cut short");
+                    let stop = Cursor {
+                        done: true,
+                        ..cursor
+                    };
+                    return Some((Err(error), (state, stop, permit)));
+                }
+            };
+            let mut chunk = Vec::new();
+            let mut first = cursor.first;
+            for (_, task) in &batch {
+                chunk.extend(format.row(task, first));
+                first = false;
+            }
+            let done = batch.len() < usize::try_from(BATCH).unwrap_or(usize::MAX);
+            if done {
+                chunk.extend(format.tail());
+            }
+            let after = batch.last().map_or(cursor.after, |(id, _)| *id);
+            Some((
+                Ok(Bytes::from(chunk)),
+                (state, Cursor { after, first, done }, permit),
+            ))
+        },
+    );
     Body::from_stream(head.chain(rows))
 }
 
@@ -118,6 +128,7 @@ fn download(
     let Some(Extension(CurrentUser(user))) = user else {
         return Err(AppError::Unauthorized);
     };
+    let permit = state.bulk.try_start()?;
     let (content_type, disposition) = match format {
         Format::Json => ("application/json", "attachment; filename=\"tasks.json\""),
         Format::Csv => (
@@ -130,7 +141,7 @@ fn download(
             (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        body(state, user.id, format),
+        body(state, user.id, format, permit),
     )
         .into_response())
 }

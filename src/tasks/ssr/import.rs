@@ -21,6 +21,8 @@ fn unreadable(error: impl std::fmt::Display) -> AppError {
 /// none. Answers how many were imported.
 pub async fn import(data: MultipartData) -> Result<u64, AppError> {
     let user = require_user()?;
+    let state = AppState::from_context()?;
+    let _place = state.bulk.try_start()?;
     let mut multipart = data.into_inner().ok_or(AppError::Internal)?;
     let mut file = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
@@ -41,7 +43,6 @@ pub async fn import(data: MultipartData) -> Result<u64, AppError> {
         ));
     }
     let rows = parse_import(&file).map_err(|message| AppError::validation("file", message))?;
-    let state = AppState::from_context()?;
     let quota = state.config.task_quota;
     state
         .db
