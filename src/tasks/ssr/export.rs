@@ -117,7 +117,9 @@ fn body(
             ))
         },
     );
-    Body::from_stream(head.chain(rows))
+    // Fused: the compression layer may poll once more after the end, and `unfold`
+    // panics when polled past its end (futures-util 0.3.34).
+    Body::from_stream(head.chain(rows).fuse())
 }
 
 fn download(
