@@ -79,14 +79,31 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// The cookie naming this browser in signed return URLs: `__Host-` over HTTPS, so
-/// no subdomain can set it.
-fn binding_cookie(secure: bool) -> &'static str {
+/// A cookie's name given as `__Host-name`: so over HTTPS, where browsers accept
+/// such a cookie only when it is `Secure`, host-only and for `/` (no subdomain and no
+/// plain-http page can plant or overwrite it); plain `name` over http, where they
+/// would refuse it.
+pub fn cookie_name(host_prefixed: &'static str, secure: bool) -> &'static str {
     if secure {
-        "__Host-returns"
+        host_prefixed
     } else {
-        "returns"
+        host_prefixed.trim_start_matches("__Host-")
     }
+}
+
+/// Sets `cookie` on the answer a server function or page is writing.
+pub fn set_cookie(cookie: &Cookie<'_>) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie.to_string()),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// The cookie naming this browser in signed return URLs.
+fn binding_cookie(secure: bool) -> &'static str {
+    cookie_name("__Host-returns", secure)
 }
 
 /// The value of the request's cookie `name`, if it sent one.
@@ -122,12 +139,7 @@ fn binding_for_answer(parts: &Parts, secure: bool) -> String {
         .secure(secure)
         .path("/")
         .build();
-    if let (Some(response), Ok(value)) = (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&cookie.to_string()),
-    ) {
-        response.append_header(header::SET_COOKIE, value);
-    }
+    set_cookie(&cookie);
     binding
 }
 

@@ -1,9 +1,6 @@
 //! The work behind each account server function. Every input is parsed into a domain
 //! type first; the person always comes from the session, never from the request.
 
-use axum::http::request::Parts;
-use leptos::prelude::use_context;
-
 use super::{
     client,
     passwords::Priority,
@@ -32,9 +29,7 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
     let email = Email::parse(email)?;
     let password = Password::parse(password, "password")?;
     let state = AppState::from_context()?;
-    let address =
-        use_context::<Parts>().and_then(|parts| client::client_key(&parts, &state.config.proxies));
-    if let Some(address) = address {
+    if let Some(address) = client::of_this_request(&state.config.proxies) {
         let key = format!("signup:address:{address}");
         let limit = throttle::Limit {
             key: &key,
@@ -80,8 +75,7 @@ pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<S
         Some(device) => Keys::trusted_device(&tokens::hex(device)),
         None => Keys::untrusted(
             email.as_str(),
-            use_context::<Parts>()
-                .and_then(|parts| client::client_key(&parts, &state.config.proxies)),
+            client::of_this_request(&state.config.proxies),
         ),
     };
     let throttle = Throttle::new(&state.db, &state.config.login_throttle);

@@ -20,6 +20,11 @@ pub fn client_key(parts: &Parts, proxies: &Proxies) -> Option<String> {
     client_ip(parts, proxies).map(key_of)
 }
 
+/// `client_key` of the request a server function is answering.
+pub fn of_this_request(proxies: &Proxies) -> Option<String> {
+    client_key(&leptos::prelude::use_context::<Parts>()?, proxies)
+}
+
 fn client_ip(parts: &Parts, proxies: &Proxies) -> Option<IpAddr> {
     let peer = parts
         .extensions

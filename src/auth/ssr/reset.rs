@@ -50,9 +50,8 @@ pub async fn request(email: &str) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     let account_key = format!("reset:account:{}", email.as_str());
-    let address = use_parts().and_then(|parts| {
-        client::client_key(&parts, &state.config.proxies).map(|ip| format!("reset:address:{ip}"))
-    });
+    let address = client::of_this_request(&state.config.proxies)
+        .map(|client| format!("reset:address:{client}"));
     let mut limits = vec![throttle::Limit {
         key: &account_key,
         max: PER_ACCOUNT,
@@ -70,10 +69,6 @@ pub async fn request(email: &str) -> Result<(), AppError> {
         other => other?,
     }
     state.outbox.enqueue(KIND, email.as_str()).await
-}
-
-fn use_parts() -> Option<axum::http::request::Parts> {
-    leptos::prelude::use_context()
 }
 
 /// Whether `token` is a live link (for the page to say so before anyone types).

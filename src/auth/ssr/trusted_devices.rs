@@ -5,13 +5,18 @@
 
 use std::time::Duration;
 
-use axum::http::{header, request::Parts, HeaderValue};
+use axum::http::request::Parts;
 use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::tokens;
-use crate::{auth::domain::Email, db::Db, error::AppError, forms::request_cookie, state::AppState};
+use crate::{
+    auth::domain::Email,
+    db::Db,
+    error::AppError,
+    forms::{self, request_cookie},
+    state::AppState,
+};
 
 /// The most devices one account trusts at once.
 const MAX_PER_ACCOUNT: i64 = 20;
@@ -19,15 +24,8 @@ const MAX_PER_ACCOUNT: i64 = 20;
 /// How long a device stays trusted after its last log-in (it is renewed by each).
 const TRUST_FOR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
-/// The cookie's name: `__Host-` over HTTPS, which browsers accept only when it is
-/// `Secure`, host-only and for `/`, so no subdomain and no plain-http page can
-/// plant or overwrite it.
 fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-device"
-    } else {
-        "device"
-    }
+    forms::cookie_name("__Host-device", secure)
 }
 
 /// The hash of the device token this request presents, if it presents one of the
@@ -107,10 +105,7 @@ pub async fn trust(
             i64::try_from(TRUST_FOR.as_secs()).unwrap_or(i64::MAX),
         ))
         .build();
-    let value = HeaderValue::from_str(&cookie.to_string()).map_err(|_| AppError::Internal)?;
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.append_header(header::SET_COOKIE, value);
-    }
+    forms::set_cookie(&cookie);
     Ok(())
 }
 

@@ -34,15 +34,10 @@ use crate::{
     identity::{CurrentUser, User},
 };
 
-/// The cookie's name: `__Host-session` over HTTPS, which browsers accept only when
-/// it is `Secure`, host-only and for `/`, so no subdomain and no plain-http page can
-/// plant a session (fixation) or overwrite this one.
+/// The cookie's name (`__Host-session` over HTTPS: no subdomain can plant a session,
+/// which would be fixation, or overwrite this one).
 pub fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-session"
-    } else {
-        "session"
-    }
+    crate::forms::cookie_name("__Host-session", secure)
 }
 
 /// When the person signed in (Unix seconds): the absolute lifetime counts from here.
