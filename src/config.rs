@@ -55,6 +55,12 @@ pub struct DatabaseConfig {
     /// connection is only ours for the length of a transaction, so each unit of
     /// work runs in one, with unnamed statements (see `db::Db`).
     pub transaction_pooler: bool,
+    /// The longest one statement of the app may run (waiting for a lock included)
+    /// before PostgreSQL cancels it, so one runaway query cannot hold a connection.
+    pub statement_timeout: Option<Duration>,
+    /// The longest a transaction may sit idle, holding its locks, before
+    /// PostgreSQL ends its session.
+    pub idle_in_transaction_timeout: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -418,6 +424,16 @@ impl Config {
             max_lifetime: optional_duration(&get, "DATABASE_MAX_LIFETIME", Some(secs(1800)))?,
             connect_retry_for: duration_or(&get, "DATABASE_CONNECT_RETRY_FOR", secs(30))?,
             transaction_pooler,
+            statement_timeout: optional_duration(
+                &get,
+                "DATABASE_STATEMENT_TIMEOUT",
+                Some(secs(5)),
+            )?,
+            idle_in_transaction_timeout: optional_duration(
+                &get,
+                "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT",
+                Some(secs(10)),
+            )?,
         };
 
         let listen_addr = parse_or(
@@ -791,6 +807,8 @@ mod tests {
         assert_eq!(cfg.database.max_connections, 10);
         assert_eq!(cfg.database.min_connections, 0);
         assert_eq!(cfg.database.acquire_timeout, secs(5));
+        assert_eq!(cfg.database.statement_timeout, Some(secs(5)));
+        assert_eq!(cfg.database.idle_in_transaction_timeout, Some(secs(10)));
         assert_eq!(cfg.listen_addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(cfg.session.idle_timeout, days(14));
         assert_eq!(cfg.session.absolute_lifetime, days(30));
@@ -813,6 +831,8 @@ mod tests {
             ("DATABASE_IDLE_TIMEOUT", "off"),
             ("DATABASE_MAX_LIFETIME", "1h"),
             ("DATABASE_CONNECT_RETRY_FOR", "2m"),
+            ("DATABASE_STATEMENT_TIMEOUT", "off"),
+            ("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "30s"),
             ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
             ("SESSION_IDLE_TIMEOUT", "1d"),
             ("SESSION_ABSOLUTE_LIFETIME", "7d"),
@@ -832,6 +852,8 @@ mod tests {
         assert_eq!(cfg.database.idle_timeout, None);
         assert_eq!(cfg.database.max_lifetime, Some(secs(3600)));
         assert_eq!(cfg.database.connect_retry_for, secs(120));
+        assert_eq!(cfg.database.statement_timeout, None);
+        assert_eq!(cfg.database.idle_in_transaction_timeout, Some(secs(30)));
         assert_eq!(cfg.listen_addr, "0.0.0.0:8080".parse().unwrap());
         assert_eq!(cfg.session.idle_timeout, days(1));
         assert_eq!(cfg.session.absolute_lifetime, days(7));

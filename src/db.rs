@@ -3,6 +3,7 @@
 //! telling passing faults from permanent ones.
 
 use std::{
+    borrow::Cow,
     ops::{Deref, DerefMut},
     time::{Duration, Instant},
 };
@@ -36,6 +37,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Db {
     pool: PgPool,
     transaction_pooler: bool,
+    /// How a transaction begins behind a pooler: with the time limits, which a
+    /// session setting could not carry there (see [`Db::for_config`]).
+    begin: Cow<'static, str>,
 }
 
 impl Db {
@@ -45,7 +49,28 @@ impl Db {
         Self {
             pool,
             transaction_pooler,
+            begin: Cow::Borrowed("BEGIN; DEALLOCATE ALL"),
         }
+    }
+
+    /// [`Db::new`] with the configured time limits. Against PostgreSQL itself the
+    /// pool's connections carry them from their start-up packet (see
+    /// [`connect_options`]); behind a transaction-mode pooler a session setting
+    /// would stay on a server connection the pooler lends to others next, and
+    /// PgBouncer refuses start-up parameters it does not know, so each unit of
+    /// work sets them for its own transaction, in the same round trip as its
+    /// `BEGIN`.
+    pub fn for_config(pool: PgPool, config: &DatabaseConfig) -> Self {
+        let mut db = Self::new(pool, config.transaction_pooler);
+        if config.transaction_pooler {
+            let mut begin = String::from("BEGIN;");
+            for (name, value) in time_limits(config) {
+                begin.push_str(&format!(" SET LOCAL {name} = {value};"));
+            }
+            begin.push_str(" DEALLOCATE ALL");
+            db.begin = Cow::Owned(begin);
+        }
+        db
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -88,7 +113,7 @@ impl Db {
     async fn transaction(&self) -> Result<Conn, sqlx::Error> {
         let tx = if self.transaction_pooler {
             // One round trip, as one simple query.
-            self.pool.begin_with("BEGIN; DEALLOCATE ALL").await?
+            self.pool.begin_with(self.begin.clone()).await?
         } else {
             self.pool.begin().await?
         };
@@ -219,21 +244,47 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
             })
         });
 
-    let mut options = config.url.connect_options();
-    if pooler {
-        // No statement cache (a server's statements are dropped at each unit of
-        // work, see `Db`), and no startup parameter PgBouncer does not know (it
-        // refuses the connection over `extra_float_digits`); results come back in
-        // binary, so the float text format does not matter.
-        options = options.statement_cache_capacity(0).extra_float_digits(None);
-    }
+    let options = connect_options(config.url.connect_options(), config);
     let pool = retry_connect(&config.url, config.connect_retry_for, || {
         let pool_options = pool_options.clone();
         let options = options.clone();
         async move { pool_options.connect_with(options).await }
     })
     .await?;
-    Ok(Db::new(pool, pooler))
+    Ok(Db::for_config(pool, config))
+}
+
+/// How the app's connections to `config`'s database are opened, from `options`
+/// (the URL's).
+pub fn connect_options(options: PgConnectOptions, config: &DatabaseConfig) -> PgConnectOptions {
+    if config.transaction_pooler {
+        // No statement cache (a server's statements are dropped at each unit of
+        // work, see `Db`), and no startup parameter PgBouncer does not know (it
+        // refuses the connection over `extra_float_digits`, and over `options`,
+        // so the time limits travel with each transaction instead); results come
+        // back in binary, so the float text format does not matter.
+        options.statement_cache_capacity(0).extra_float_digits(None)
+    } else {
+        // Set for the whole session from its first packet: no round trip, and
+        // a connection the pool reopens after a restart has them too.
+        options.options(time_limits(config))
+    }
+}
+
+/// The settings that stop one statement or one idle transaction from holding a
+/// connection, in milliseconds (PostgreSQL's unit when none is given); a limit
+/// that is off is left to the server's default.
+fn time_limits(config: &DatabaseConfig) -> Vec<(&'static str, u128)> {
+    [
+        ("statement_timeout", config.statement_timeout),
+        (
+            "idle_in_transaction_session_timeout",
+            config.idle_in_transaction_timeout,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, limit)| Some((name, limit?.as_millis().max(1))))
+    .collect()
 }
 
 /// Applies pending migrations over a single connection to the migration URL (a
@@ -317,8 +368,15 @@ pub fn is_transient(error: &sqlx::Error) -> bool {
         sqlx::Error::Tls(_) => false,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             // 08: connection exceptions; 57P01-03: admin shutdown, crash shutdown,
-            // cannot connect now (starting up); 53300: too many connections.
-            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+            // cannot connect now (starting up); 53300: too many connections;
+            // 57014: cancelled, which is what `statement_timeout` does to a
+            // statement that ran (or waited for a lock) too long; 25P03: a
+            // transaction ended for idling too long.
+            code.starts_with("08")
+                || matches!(
+                    &*code,
+                    "57P01" | "57P02" | "57P03" | "53300" | "57014" | "25P03"
+                )
         }),
         _ => false,
     }

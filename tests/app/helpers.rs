@@ -53,7 +53,7 @@ impl TestApp {
             .leptos_options;
         // Pages render without a build here: plain bundle names, no hash.txt to read.
         leptos_options.hash_files = false;
-        let db = Db::new(pool.clone(), config.database.transaction_pooler);
+        let db = Db::for_config(pool.clone(), &config.database);
         let state = AppState::new(leptos_options, db, config);
         let router = tasks::server::router(state.clone());
         Self {

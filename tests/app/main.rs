@@ -13,3 +13,4 @@ mod pages;
 mod pooler;
 mod surface;
 mod tasks;
+mod time_limits;

@@ -5,6 +5,8 @@
 use axum::http::StatusCode;
 use sqlx::{postgres::PgPoolOptions, PgPool};
 
+use tasks::db;
+
 use crate::{
     helpers::{TestApp, PASSWORD},
     tasks::multipart_import,
@@ -12,18 +14,23 @@ use crate::{
 
 /// The app in pooler mode, on a pool made the way `db::connect` makes one for it.
 async fn pooled_app(pool: &PgPool) -> TestApp {
-    let options = (*pool.connect_options())
-        .clone()
-        .statement_cache_capacity(0);
-    let uncached = PgPoolOptions::new().connect_with(options).await.unwrap();
-    TestApp::with_config(
-        uncached,
-        &[
-            ("DATABASE_TRANSACTION_POOLER", "true"),
-            // Only parsed: required in this mode, and these tests run no migrations.
-            ("DATABASE_MIGRATION_URL", "postgres://test@localhost/direct"),
-        ],
-    )
+    connected_app(pool, &POOLER).await
+}
+
+/// Settings that put the app in pooler mode.
+pub const POOLER: [(&str, &str); 2] = [
+    ("DATABASE_TRANSACTION_POOLER", "true"),
+    // Only parsed: required in this mode, and these tests run no migrations.
+    ("DATABASE_MIGRATION_URL", "postgres://test@localhost/direct"),
+];
+
+/// The app with `vars` set, on a pool to `pool`'s database whose connections are
+/// opened the way `db::connect` opens them.
+pub async fn connected_app(pool: &PgPool, vars: &[(&str, &str)]) -> TestApp {
+    let config = TestApp::config(vars);
+    let options = db::connect_options((*pool.connect_options()).clone(), &config.database);
+    let app_pool = PgPoolOptions::new().connect_with(options).await.unwrap();
+    TestApp::with(app_pool, config)
 }
 
 async fn scalar(pool: &PgPool, sql: &str) -> i64 {
