@@ -131,6 +131,7 @@ async function databaseOutage(tag, inject) {
     figures: {
       sent: writes.sent, acknowledged: writes.acknowledged, found: writes.found, lost: writes.lost,
       altered: writes.altered, failed: outage.failedCount, failedButStored: writes.failedButStored,
+      retried: writes.retried, duplicates: writes.duplicates,
       slowestFailureMs: Math.round(outage.slowest), downForMs: Math.round(backAt - downAt),
       recoveryMs: Math.round(recovery),
     },
@@ -209,6 +210,7 @@ scenario(3, 'The app killed with SIGKILL during the stream, and started again', 
     figures: {
       sent: writes.sent, acknowledged: writes.acknowledged, found: writes.found, lost: writes.lost,
       altered: writes.altered, failed: writes.failed, failedButStored: writes.failedButStored,
+      retried: writes.retried, duplicates: writes.duplicates,
       restartMs: Math.round(upAfter), sessionSurvived: me.email === who,
     },
   };

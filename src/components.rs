@@ -121,6 +121,19 @@ where
     });
 }
 
+/// The hidden `key` that makes a create form's submission happen once (see
+/// `submissions`): the key the server rendered the form with, then, after each of
+/// `used` submissions that succeeded in place, a new one, so that adding the same
+/// text again on purpose is not taken for a resend of the first.
+#[component]
+pub fn SubmissionKey(key: String, #[prop(into)] used: Signal<u32>) -> impl IntoView {
+    let value = move || match used.get() {
+        0 => key.clone(),
+        n => format!("{key}.{n}"),
+    };
+    view! { <input type="hidden" name="key" value=value /> }
+}
+
 /// Sends the browser to `path` with a full page load: between pages there is no
 /// client-side router (islands have none; a server-rendered page is cheap).
 pub fn go_to(path: &str) {

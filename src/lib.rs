@@ -3,7 +3,7 @@
 //!
 //! The layers, bottom up (each imports only those below it; `docs/architecture.md`
 //! is the map): shared infrastructure (`config`, `db`, `state`, `error`,
-//! `validation`, `identity`, `forms`, `page`, `components`), the features (`auth`,
+//! `validation`, `submissions`, `identity`, `forms`, `page`, `components`), the features (`auth`,
 //! `tasks`), `app` (the shell and the routes), and `server` (router, middleware,
 //! start-up).
 
@@ -31,6 +31,8 @@ pub mod page;
 pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod submissions;
 
 pub mod auth;
 pub mod tasks;

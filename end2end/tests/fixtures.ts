@@ -5,12 +5,14 @@ export type { Page } from '@playwright/test';
 
 /**
  * Chromium's own lines that are not the app's fault: the one for any 4xx/5xx answer
- * (expected wherever a test provokes one), and its hint that the page preloaded the
+ * (expected wherever a test provokes one), the one for a connection a test cuts on
+ * purpose, and its hint that the page preloaded the
  * WASM without using it within seconds (always so with JavaScript off, and so when a
  * busy machine delays the island script's idle callback).
  */
 const BROWSER_NOTES = [
   /^Failed to load resource: the server responded with a status of \d+/,
+  /^Failed to load resource: net::ERR_CONNECTION_RESET$/,
   /was preloaded using link preload but not used within a few seconds/,
 ];
 

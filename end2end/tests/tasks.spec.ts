@@ -200,3 +200,34 @@ test("someone else's task is the same 404 as a missing one", async ({ page, brow
   expect(missing?.status()).toBe(404);
   await other.close();
 });
+
+test('the same title added twice on purpose makes two tasks', async ({ page }) => {
+  await signedUp(page);
+  await addTask(page, 'Stretch');
+  await page.getByLabel('Title', { exact: true }).fill('Stretch');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(list(page).getByRole('link', { name: 'Stretch', exact: true })).toHaveCount(2);
+  await page.reload();
+  await expect(list(page).getByRole('link', { name: 'Stretch', exact: true })).toHaveCount(2);
+});
+
+test('an add whose answer was lost, sent again, is stored once', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'hydrated', 'without JavaScript a lost answer is the browser\'s own error page');
+  await signedUp(page);
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  let lose = true;
+  await page.route('**/api/tasks/create', async (route) => {
+    if (!lose) return route.continue();
+    lose = false;
+    // The server stores the task; its answer never reaches the page.
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.getByLabel('Title', { exact: true }).fill('Pay rent');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(page.getByRole('alert')).toContainText('Could not reach the server');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(list(page).getByRole('link', { name: 'Pay rent', exact: true })).toHaveCount(1);
+  await page.reload();
+  await expect(list(page).getByRole('link', { name: 'Pay rent', exact: true })).toHaveCount(1);
+});

@@ -10,6 +10,7 @@ mod http_log;
 pub mod operators;
 mod security;
 mod site;
+pub mod sweeper;
 
 use std::{collections::HashMap, process::ExitCode, sync::Arc, time::Duration};
 
@@ -286,10 +287,10 @@ pub async fn run() -> ExitCode {
 
     let addr = config.listen_addr;
     let state = AppState::new(leptos_options, db.clone(), config);
-    crate::auth::ssr::spawn_sweeper(
+    sweeper::spawn_sweeper(
         db.clone(),
         state.config.login_throttle.window,
-        crate::auth::ssr::SWEEP_EVERY,
+        sweeper::SWEEP_EVERY,
     );
     announce_mail(&state.config.mail);
     if state.config.proxies.trust_last_hop {

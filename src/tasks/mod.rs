@@ -167,10 +167,16 @@ pub async fn get_task(id: i64) -> Result<Task, AppError> {
     respond::<GetTask, _>(ssr::get(id).await, &[])
 }
 
+/// `key`: the form's submission key (see `submissions`); the same submission sent
+/// again is answered with the task the first one created.
 #[server(endpoint = "tasks/create")]
-pub async fn create_task(title: String, description: Option<String>) -> Result<Task, AppError> {
+pub async fn create_task(
+    title: String,
+    description: Option<String>,
+    key: Option<String>,
+) -> Result<Task, AppError> {
     let description = description.unwrap_or_default();
-    let result = ssr::create(&title, &description).await;
+    let result = ssr::create(&title, &description, key.as_deref()).await;
     if result.is_ok() {
         // Back to the list with empty boxes, even if a failed try put text in the URL.
         redirect_back_without(&["title", "description"]);

@@ -145,6 +145,16 @@ impl TestResponse {
 }
 
 impl Browser {
+    /// A second tab of this browser: the same cookies, its own requests.
+    pub fn tab(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: self.cookies.clone(),
+            address: self.address,
+            user_agent: self.user_agent,
+        }
+    }
+
     pub fn session_cookie(&self) -> Option<String> {
         self.cookies.get("session").cloned()
     }

@@ -11,6 +11,7 @@ mod mail;
 mod operators;
 mod pages;
 mod pooler;
+mod submissions;
 mod surface;
 mod tasks;
 mod time_limits;

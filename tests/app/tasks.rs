@@ -494,9 +494,22 @@ async fn an_export_of_more_tasks_than_one_batch_holds_every_task_once(pool: PgPo
 }
 
 pub(crate) fn multipart_import(file: &str) -> axum::http::Request<axum::body::Body> {
+    multipart_import_keyed(file, None)
+}
+
+/// The import form's upload, with its submission key when `key` is given.
+pub(crate) fn multipart_import_keyed(
+    file: &str,
+    key: Option<&str>,
+) -> axum::http::Request<axum::body::Body> {
     let boundary = "----tasklist-test-boundary";
+    let key = key
+        .map(|key| {
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n{key}\r\n")
+        })
+        .unwrap_or_default();
     let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.json\"\r\n\
+        "{key}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tasks.json\"\r\n\
          Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
     );
     axum::http::Request::post("/api/tasks/import")

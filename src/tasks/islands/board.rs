@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{item::TaskItem, model::Board};
 use crate::{
-    components::{on_success, server_action, ActionError, Alert, TextArea, ValidatedForm},
+    components::{
+        on_success, server_action, ActionError, Alert, SubmissionKey, TextArea, ValidatedForm,
+    },
     error::AppError,
     tasks::{
         domain::{TaskDescription, TaskTitle},
@@ -22,13 +24,15 @@ pub struct Typed {
 }
 
 /// The whole list at `/`. `editing`: the task whose title is being edited (the
-/// `?edit=` of a page without JavaScript).
+/// `?edit=` of a page without JavaScript). `form_key`: the new-task form's
+/// submission key (see `components::SubmissionKey`).
 #[island]
 pub fn TaskBoard(
     page: TaskPage,
     position: Position,
     editing: Option<i64>,
     typed: Typed,
+    form_key: String,
     create_error: Option<AppError>,
     list_error: Option<AppError>,
 ) -> impl IntoView {
@@ -36,7 +40,7 @@ pub fn TaskBoard(
     let board = Board::new(page, position, editing, list_error);
     let total = move || board.active.get() + board.completed.get();
     view! {
-        <NewTaskForm board typed error=create_error />
+        <NewTaskForm board typed form_key error=create_error />
         <Alert error=board.error />
         {move || if total() == 0 {
             Either::Left(view! { <p class="empty">"No tasks yet"</p> })
@@ -48,14 +52,21 @@ pub fn TaskBoard(
 }
 
 #[component]
-fn NewTaskForm(board: Board, typed: Typed, error: Option<AppError>) -> impl IntoView {
+fn NewTaskForm(
+    board: Board,
+    typed: Typed,
+    form_key: String,
+    error: Option<AppError>,
+) -> impl IntoView {
     let action = server_action::<CreateTask>(error);
+    let added = RwSignal::new(0);
     let title = NodeRef::<leptos::html::Input>::new();
     let description = NodeRef::<leptos::html::Textarea>::new();
     // Emptied by hand: a form's reset() would bring back what a failed plain post
     // put in the boxes' defaults.
     on_success(action, move |task: Task| {
         board.added(task);
+        added.update(|n| *n += 1);
         if let Some(description) = description.get_untracked() {
             description.set_value("");
         }
@@ -71,6 +82,7 @@ fn NewTaskForm(board: Board, typed: Typed, error: Option<AppError>) -> impl Into
             Ok(())
         }>
             <ActionError action />
+            <SubmissionKey key=form_key used=added />
             <label for="new-title">"Title"</label>
             <input id="new-title" name="title" type="text" required autofocus
                 autocomplete="off" node_ref=title value=typed.title />

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::{
     forms::returned_error,
     page::Query,
+    submissions::new_key,
     tasks::{islands::ImportForm, ImportTasks},
 };
 
@@ -16,7 +17,7 @@ pub fn TaskDataSection() -> impl IntoView {
             <p>"Download all your tasks: " <a href="/tasks/export.json" download>"JSON"</a> " or "
                 <a href="/tasks/export.csv" download>"CSV"</a>"."</p>
             <ImportForm imported=Query::read().returned_number("imported")
-                error={returned_error::<ImportTasks>()} />
+                error={returned_error::<ImportTasks>()} form_key=new_key() />
         </section>
     }
 }

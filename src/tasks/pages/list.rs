@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::{
     forms::returned_error,
     page::Query,
+    submissions::new_key,
     tasks::{
         islands::{TaskBoard, Typed},
         ssr, ClearCompleted, CreateTask, DeleteTask, Filter, Position, RenameTask, SetAllCompleted,
@@ -36,7 +37,7 @@ pub fn TaskListPage() -> impl IntoView {
     let board = Suspend::new(async move {
         match ssr::list(position.filter, position.cursor()).await {
             Ok(page) => Either::Left(view! {
-                <TaskBoard page position editing typed create_error list_error />
+                <TaskBoard page position editing typed form_key=new_key() create_error list_error />
             }),
             Err(error) => Either::Right(view! {
                 <p role="alert" class="form-error">{error.to_string()}</p>

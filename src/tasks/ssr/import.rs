@@ -2,12 +2,14 @@
 //! it, before anything is parsed or stored.
 
 use leptos::server_fn::codec::MultipartData;
+use sqlx::PgConnection;
 
 use super::{repo, transfer::parse_import};
 use crate::{
     error::AppError,
     identity::require_user,
     state::AppState,
+    submissions::{once, Once, Submission},
     tasks::domain::{import_too_large, IMPORT_MAX_BYTES},
 };
 
@@ -18,22 +20,28 @@ fn unreadable(error: impl std::fmt::Display) -> AppError {
 }
 
 /// Reads the uploaded file (field `file`), checks every row, and stores them all or
-/// none. Answers how many were imported.
+/// none; with a submission `key`, once per submission (see `submissions`). Answers
+/// how many were imported.
 pub async fn import(data: MultipartData) -> Result<u64, AppError> {
     let user = require_user()?;
     let state = AppState::from_context()?;
     let _place = state.bulk.try_start()?;
     let mut multipart = data.into_inner().ok_or(AppError::Internal)?;
     let mut file = Vec::new();
+    let mut key = None;
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-            if file.len() + chunk.len() > IMPORT_MAX_BYTES {
-                return Err(import_too_large().into());
+        match field.name() {
+            Some("file") => {
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if file.len() + chunk.len() > IMPORT_MAX_BYTES {
+                        return Err(import_too_large().into());
+                    }
+                    file.extend_from_slice(&chunk);
+                }
             }
-            file.extend_from_slice(&chunk);
+            // A few bytes; one longer than a key is refused as malformed.
+            Some("key") => key = Some(field.text().await.map_err(unreadable)?),
+            _ => {}
         }
     }
     if file.is_empty() {
@@ -43,9 +51,19 @@ pub async fn import(data: MultipartData) -> Result<u64, AppError> {
         ));
     }
     let rows = parse_import(&file).map_err(|message| AppError::validation("file", message))?;
+    let submission = Submission::new(key.as_deref(), "import", &[&file])?;
     let quota = state.config.task_quota;
+    let import = async |conn: &mut PgConnection| {
+        let count = repo::import(conn, user.id, rows, quota).await?;
+        Ok((count, i64::try_from(count).unwrap_or(i64::MAX)))
+    };
     state
         .db
-        .unit(async |conn| repo::import(conn, user.id, rows, quota).await)
+        .atomic(
+            async |conn| match once(conn, user.id, submission, import).await? {
+                Once::First(count) => Ok(count),
+                Once::Again(count) => Ok(u64::try_from(count).unwrap_or_default()),
+            },
+        )
         .await
 }

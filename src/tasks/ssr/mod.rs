@@ -16,7 +16,13 @@ use super::{
     domain::{TaskDescription, TaskTitle},
     Cursor, Filter, Task, TaskPage,
 };
-use crate::{error::AppError, identity::require_user, moment::Moment, state::AppState};
+use crate::{
+    error::AppError,
+    identity::require_user,
+    moment::Moment,
+    state::AppState,
+    submissions::{once, Once, Submission},
+};
 
 /// One unit of work on the shared pool. Every function below takes the person
 /// first (`require_user`), before it looks at the form: someone signed out hears
@@ -48,12 +54,30 @@ pub async fn get_with_times(id: i64) -> Result<(Task, Moment, Moment), AppError>
     .await
 }
 
-pub async fn create(title: &str, description: &str) -> Result<Task, AppError> {
+/// A new task; with a submission `key`, at most one per submission (see
+/// `submissions`).
+pub async fn create(title: &str, description: &str, key: Option<&str>) -> Result<Task, AppError> {
     let user = require_user()?;
     let title = TaskTitle::parse(title)?;
     let description = TaskDescription::parse(description)?;
-    let quota = AppState::from_context()?.config.task_quota;
-    unit(async |conn| repo::create(conn, user.id, &title, &description, quota).await).await
+    let sent = [title.as_str(), description.as_deref().unwrap_or("")].map(str::as_bytes);
+    let submission = Submission::new(key, "create", &sent)?;
+    let state = AppState::from_context()?;
+    let quota = state.config.task_quota;
+    let create = async |conn: &mut PgConnection| {
+        let task = repo::create(conn, user.id, &title, &description, quota).await?;
+        let id = task.id;
+        Ok((task, id))
+    };
+    state
+        .db
+        .atomic(
+            async |conn| match once(conn, user.id, submission, create).await? {
+                Once::First(task) => Ok(task),
+                Once::Again(id) => repo::get(conn, user.id, id).await,
+            },
+        )
+        .await
 }
 
 pub async fn update(

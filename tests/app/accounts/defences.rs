@@ -235,7 +235,7 @@ async fn the_sweeper_survives_the_database_going_away_and_coming_back(pool: PgPo
         .execute(&pool)
         .await
         .unwrap();
-    tasks::auth::ssr::spawn_sweeper(
+    tasks::server::sweeper::spawn_sweeper(
         tasks::db::Db::new(pool.clone(), false),
         std::time::Duration::from_secs(15 * 60),
         std::time::Duration::from_millis(50),

@@ -226,7 +226,7 @@ async fn the_sweeper_deletes_expired_sessions_and_stale_log_in_counters(pool: Pg
     .await
     .unwrap();
     // Its first round runs at once; a long period keeps it to that one here.
-    tasks::auth::ssr::spawn_sweeper(
+    tasks::server::sweeper::spawn_sweeper(
         tasks::db::Db::new(pool.clone(), false),
         std::time::Duration::from_secs(15 * 60),
         std::time::Duration::from_secs(3600),
