@@ -13,6 +13,9 @@ use url::Url;
 pub struct Config {
     pub database: DatabaseConfig,
     pub listen_addr: SocketAddr,
+    /// Where Prometheus reads the metrics (`GET /metrics`); off when unset. Never
+    /// the public address.
+    pub metrics_addr: Option<SocketAddr>,
     pub session: SessionConfig,
     pub login_throttle: LoginThrottleConfig,
     /// The app is reached over HTTPS (directly or behind a TLS-terminating proxy):
@@ -442,6 +445,35 @@ impl Config {
             SocketAddr::from(([127, 0, 0, 1], 3000)),
         )?;
 
+        let metrics_addr = get("METRICS_ADDR")
+            .filter(|raw| !raw.trim().is_empty())
+            .map(|raw| {
+                raw.trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|e| ConfigError::Invalid {
+                        var: "METRICS_ADDR",
+                        reason: format!(
+                            "`{raw}` ({e}); expected an address and port like 127.0.0.1:9100"
+                        ),
+                    })
+            })
+            .transpose()?;
+        if let Some(metrics) = metrics_addr {
+            let overlaps = metrics.ip() == listen_addr.ip()
+                || metrics.ip().is_unspecified()
+                || listen_addr.ip().is_unspecified();
+            if metrics.port() == listen_addr.port() && overlaps {
+                return Err(ConfigError::Invalid {
+                    var: "METRICS_ADDR",
+                    reason: format!(
+                        "{metrics} is the app's public address (LEPTOS_SITE_ADDR {listen_addr}); \
+                         metrics are for operators only: give them a port of their own, \
+                         reachable from your Prometheus and not from the internet"
+                    ),
+                });
+            }
+        }
+
         let session = SessionConfig {
             idle_timeout: duration_or(&get, "SESSION_IDLE_TIMEOUT", days(14))?,
             absolute_lifetime: duration_or(&get, "SESSION_ABSOLUTE_LIFETIME", days(30))?,
@@ -471,6 +503,7 @@ impl Config {
         Ok(Self {
             database,
             listen_addr,
+            metrics_addr,
             session,
             login_throttle,
             mail,
@@ -809,12 +842,40 @@ mod tests {
         assert_eq!(cfg.database.acquire_timeout, secs(5));
         assert_eq!(cfg.database.statement_timeout, Some(secs(5)));
         assert_eq!(cfg.database.idle_in_transaction_timeout, Some(secs(10)));
+        assert_eq!(cfg.metrics_addr, None);
         assert_eq!(cfg.listen_addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(cfg.session.idle_timeout, days(14));
         assert_eq!(cfg.session.absolute_lifetime, days(30));
         assert!(cfg.served_over_https);
         assert!(cfg.database.migration_url.is_none());
         assert!(!cfg.database.transaction_pooler);
+    }
+
+    #[test]
+    fn metrics_get_an_address_of_their_own_never_the_public_one() {
+        let cfg = config(&[("DATABASE_URL", URL), ("METRICS_ADDR", "127.0.0.1:9100")]).unwrap();
+        assert_eq!(cfg.metrics_addr, Some("127.0.0.1:9100".parse().unwrap()));
+        for (site, metrics) in [
+            ("127.0.0.1:3000", "127.0.0.1:3000"),
+            ("0.0.0.0:3000", "127.0.0.1:3000"),
+            ("127.0.0.1:3000", "0.0.0.0:3000"),
+        ] {
+            let message = config(&[
+                ("DATABASE_URL", URL),
+                ("LEPTOS_SITE_ADDR", site),
+                ("METRICS_ADDR", metrics),
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(
+                message.contains("METRICS_ADDR") && message.contains("public"),
+                "{message}"
+            );
+        }
+        let message = config(&[("DATABASE_URL", URL), ("METRICS_ADDR", "9100")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("127.0.0.1:9100"), "{message}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use sqlx::{
 use crate::{
     config::{DatabaseConfig, DatabaseUrl},
     error::AppError,
+    telemetry::{self, DbErrorKind},
 };
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -83,8 +84,14 @@ impl Db {
         if self.transaction_pooler {
             self.transaction().await
         } else {
-            Ok(Conn::Plain(self.pool.acquire().await?))
+            Ok(Conn::Plain(self.acquire().await?))
         }
+    }
+
+    /// A connection from the pool, counted while it is awaited (`telemetry`).
+    async fn acquire(&self) -> Result<PoolConnection<Postgres>, sqlx::Error> {
+        let _waiting = telemetry::Acquiring::start();
+        self.pool.acquire().await
     }
 
     /// Runs `work` as one unit of work on one connection, committed when it
@@ -111,13 +118,10 @@ impl Db {
 
     /// A unit of work that is all or nothing, whatever the mode.
     async fn transaction(&self) -> Result<Conn, sqlx::Error> {
-        let tx = if self.transaction_pooler {
-            // One round trip, as one simple query.
-            self.pool.begin_with(self.begin.clone()).await?
-        } else {
-            self.pool.begin().await?
-        };
-        Ok(Conn::Transaction(tx))
+        let conn = self.acquire().await?;
+        // Behind a pooler, one round trip, as one simple query.
+        let begin = self.transaction_pooler.then(|| self.begin.clone());
+        Ok(Conn::Transaction(Transaction::begin(conn, begin).await?))
     }
 }
 
@@ -125,12 +129,20 @@ impl From<sqlx::Error> for AppError {
     /// The one place a database error becomes what people are told: a passing fault
     /// is "temporarily unavailable", anything else is logged and "internal".
     fn from(error: sqlx::Error) -> Self {
-        if is_transient(&error) {
-            tracing::warn!(error = %error, "database temporarily unavailable");
-            Self::Unavailable
+        let kind = if is_timeout(&error) {
+            DbErrorKind::Timeout
+        } else if is_transient(&error) {
+            DbErrorKind::Transient
         } else {
+            DbErrorKind::Other
+        };
+        telemetry::db_error(kind);
+        if kind == DbErrorKind::Other {
             tracing::error!(error = ?error, "database error");
             Self::Internal
+        } else {
+            tracing::warn!(error = %error, "database temporarily unavailable");
+            Self::Unavailable
         }
     }
 }
@@ -352,6 +364,12 @@ where
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
     }
+}
+
+/// A statement cancelled by `statement_timeout` (or by an operator), or a
+/// transaction ended for idling too long.
+fn is_timeout(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().is_some_and(|code| matches!(&*code, "57014" | "25P03")))
 }
 
 /// True for faults that can clear up by themselves: the network, a server that is

@@ -33,6 +33,8 @@ pub mod signing;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod submissions;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
 
 pub mod auth;
 pub mod tasks;

@@ -23,6 +23,7 @@ use crate::{
     config::{MailConfig, MailTransport},
     db::Db,
     error::AppError,
+    telemetry,
 };
 
 /// How often the worker looks for due mail when nothing woke it.
@@ -78,6 +79,18 @@ impl Outbox {
     /// Whether mail goes anywhere (SMTP, or the log in development).
     pub fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// How many mails wait to be sent (or retried).
+    pub async fn depth(&self) -> Result<i64, AppError> {
+        Ok(self
+            .db
+            .unit(async |conn| {
+                sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM mail_outbox"#)
+                    .fetch_one(conn)
+                    .await
+            })
+            .await?)
     }
 
     /// Promises a mail of `kind` to `recipient`: once this returns, the mail goes
@@ -229,6 +242,7 @@ impl Worker {
             }
             Err(SendError::Passing(reason)) => self.retry(&job, &reason).await,
             Err(SendError::Permanent(reason)) => {
+                telemetry::mail_failed(false);
                 tracing::error!(kind = %job.kind, id = job.id, %reason, "the mail server refused a mail for good; dropping it");
                 self.finish(job.id).await
             }
@@ -283,7 +297,9 @@ impl Worker {
     /// A passing failure: try again after the backoff, or give up after
     /// `MAX_ATTEMPTS`.
     async fn retry(&self, job: &Job, reason: &str) -> Result<(), AppError> {
-        if job.attempts >= MAX_ATTEMPTS {
+        let giving_up = job.attempts >= MAX_ATTEMPTS;
+        telemetry::mail_failed(!giving_up);
+        if giving_up {
             tracing::error!(kind = %job.kind, id = job.id, attempts = job.attempts, %reason, "giving up on a mail");
             return self.finish(job.id).await;
         }

@@ -1,5 +1,6 @@
-//! Logging: the tracing subscriber (`RUST_LOG` sets the level), one line per request,
-//! and the answer to a request whose handler panicked.
+//! Logging: the tracing subscriber (`RUST_LOG` sets the level, `LOG_FORMAT` text or
+//! JSON), one line per request with its id, and the answer to a request whose
+//! handler panicked.
 
 use std::time::Duration;
 
@@ -14,11 +15,44 @@ use tower_http::{
 };
 use tracing::Span;
 
-pub fn init_tracing() {
+/// Installs the log (see [`subscriber`]) for the whole process. `LOG_FORMAT` is
+/// read from the environment itself, like `RUST_LOG`, because the log is set up
+/// before the configuration, whose errors it may then report.
+pub fn init_tracing() -> Result<(), String> {
+    let format = std::env::var("LOG_FORMAT").unwrap_or_default();
+    let _ = tracing::subscriber::set_global_default(subscriber(&format, std::io::stdout)?);
+    Ok(())
+}
+
+/// The log, written to `writer`: lines of text, or with `format` `json` one JSON
+/// object per line carrying the fields of its request's span (the request id
+/// among them). `RUST_LOG` sets the level.
+pub fn subscriber<W>(
+    format: &str,
+    writer: W,
+) -> Result<Box<dyn tracing::Subscriber + Send + Sync>, String>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     use tracing_subscriber::{fmt, EnvFilter};
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+    let log = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(writer);
+    match format.trim() {
+        "" | "text" => Ok(Box::new(log.finish())),
+        "json" => Ok(Box::new(
+            log.json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        )),
+        other => Err(format!(
+            "LOG_FORMAT: `{other}` is not a log format; use `text` (the default) or `json`"
+        )),
+    }
 }
 
 type MakeSpan = fn(&Request<Body>) -> Span;
@@ -34,7 +68,12 @@ pub fn layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan,
 }
 
 fn make_span(request: &Request<Body>) -> Span {
-    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
 }
 
 fn on_response(response: &Response<Body>, latency: Duration, _span: &Span) {

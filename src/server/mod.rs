@@ -6,7 +6,8 @@ mod abandoned;
 mod bodies;
 mod errors;
 mod health;
-mod http_log;
+pub mod http_log;
+pub mod metrics;
 pub mod operators;
 mod security;
 mod site;
@@ -21,6 +22,7 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
 };
@@ -187,7 +189,8 @@ pub fn router(state: AppState) -> Router {
 /// answer (which then gets the headers like any other), the security headers,
 /// `no-store` unless a route said otherwise, the one place error answers take
 /// their form (outside everything that can refuse or fail a request, inside the
-/// compression so it reads bodies as written), compression, the request log.
+/// compression so it reads bodies as written), compression, the request log with
+/// the request's id, and the request metrics.
 fn outer_layers<S: Clone + Send + Sync + 'static>(router: Router<S>, config: &Config) -> Router<S> {
     let router = router.layer(CatchPanicLayer::custom(http_log::panic_response));
     security::with_headers(router, config)
@@ -198,6 +201,11 @@ fn outer_layers<S: Clone + Send + Sync + 'static>(router: Router<S>, config: &Co
         .layer(axum::middleware::from_fn(errors::error_answers))
         .layer(CompressionLayer::new())
         .layer(http_log::layer())
+        // The request's id (its X-Request-Id, or a new one), seen by the log line's
+        // span and returned with the answer.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(metrics::track))
 }
 
 /// `/name` and the path of each file directly in the site root.
@@ -248,7 +256,10 @@ pub async fn main() -> ExitCode {
 /// or SIGTERM, letting in-flight requests finish.
 pub async fn run() -> ExitCode {
     let _ = dotenvy::dotenv();
-    http_log::init_tracing();
+    if let Err(error) = http_log::init_tracing() {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
     disable_transparent_huge_pages();
 
     let config = match Config::from_env() {
@@ -301,6 +312,15 @@ pub async fn run() -> ExitCode {
     }
     if let Some(worker) = mail_worker(&state) {
         worker.spawn();
+    }
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        match tokio::net::TcpListener::bind(metrics_addr).await {
+            Ok(listener) => metrics::serve(listener, state.clone()),
+            Err(error) => {
+                eprintln!("error: cannot listen on {metrics_addr} for metrics: {error}. Set METRICS_ADDR to a free address, or leave it unset.");
+                return ExitCode::FAILURE;
+            }
+        }
     }
 
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -8,6 +8,7 @@ mod error_answers;
 mod foundation;
 mod helpers;
 mod mail;
+mod metrics;
 mod operators;
 mod pages;
 mod pooler;

@@ -16,6 +16,7 @@ use crate::{
     error::AppError,
     identity::require_user,
     state::{expect_service, AppState},
+    telemetry::{self, LogIn},
     validation::FieldError,
 };
 
@@ -60,6 +61,21 @@ pub async fn sign_up(name: &str, email: &str, password: &str) -> Result<(), AppE
 
 /// Returns where to go next: `next` when it is a path on this site, else `/`.
 pub async fn log_in(email: &str, password: &str, next: Option<&str>) -> Result<String, AppError> {
+    let result = attempt_log_in(email, password, next).await;
+    telemetry::log_in(match &result {
+        Ok(_) => LogIn::Success,
+        Err(AppError::RateLimited { .. }) => LogIn::Throttled,
+        Err(AppError::InvalidCredentials | AppError::Validation(_)) => LogIn::Failure,
+        Err(_) => LogIn::Error,
+    });
+    result
+}
+
+async fn attempt_log_in(
+    email: &str,
+    password: &str,
+    next: Option<&str>,
+) -> Result<String, AppError> {
     let email = Email::parse(email)?;
     let password = PasswordAttempt::for_log_in(password)?;
     let state = AppState::from_context()?;

@@ -28,7 +28,7 @@ use argon2::{
 };
 use tokio::sync::oneshot;
 
-use crate::{auth::domain::Password, error::AppError};
+use crate::{auth::domain::Password, error::AppError, telemetry};
 
 /// The longest a request waits for a free hashing slot.
 const QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -182,6 +182,7 @@ impl Slots {
             let queued_ahead = state.waiting[..=class].iter().any(|q| !q.is_empty());
             if state.free > 0 && !queued_ahead {
                 state.free -= 1;
+                telemetry::hash_waited_none();
                 return Some(Slot {
                     slots: Some(Arc::clone(self)),
                 });
@@ -192,6 +193,7 @@ impl Slots {
         };
         // Dropped while waiting (timeout, client gone): a slot handed over in that
         // moment sits in the channel and is released when the channel drops.
+        let _waiting = telemetry::HashWaiting::start();
         receiver.await.ok()
     }
 

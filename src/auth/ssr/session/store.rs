@@ -193,13 +193,14 @@ impl ExpiredDeletion for PgSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         self.db
             .unit(async |conn| {
-                sqlx::query!(
+                let swept = sqlx::query!(
                     "DELETE FROM sessions WHERE expires_at <= $1",
                     OffsetDateTime::now_utc()
                 )
                 .execute(conn)
-                .await
-                .map(drop)
+                .await?;
+                crate::telemetry::sessions_swept(swept.rows_affected());
+                Ok(())
             })
             .await
             .map_err(backend)
