@@ -8,7 +8,10 @@
 //! (METRICS_ADDR unset, most tests) each call costs a check of that slot.
 
 use std::{
-    sync::OnceLock,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        OnceLock,
+    },
     time::{Duration, Instant},
 };
 
@@ -20,6 +23,14 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 const SECONDS_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a recorder is installed: work done only to be counted (a request's
+/// labels) is skipped when nothing would read it.
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
 
 /// The recorder, installed on first use (once per process: a second recorder could
 /// not be installed, and tests start many apps in one process).
@@ -37,6 +48,7 @@ pub fn recorder() -> PrometheusHandle {
                     "another metrics recorder was installed first; /metrics will be empty"
                 );
             }
+            ENABLED.store(true, Ordering::Relaxed);
             handle
         })
         .clone()

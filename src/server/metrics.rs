@@ -23,21 +23,23 @@ const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 /// per made-up path). Server functions share one pattern, so theirs is their path
 /// when one answered: the registered paths are a fixed set.
 pub async fn track(request: Request, next: Next) -> Response {
+    if !telemetry::enabled() {
+        return next.run(request).await;
+    }
     let started = Instant::now();
     let method = request.method().clone();
-    let pattern = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|matched| matched.as_str().to_owned());
-    let path = request.uri().path().to_owned();
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let server_fn = request
+        .uri()
+        .path()
+        .starts_with("/api/")
+        .then(|| request.uri().path().to_owned());
     let response = next.run(request).await;
     let status = response.status();
-    let route = match pattern {
-        Some(pattern) if pattern.contains('*') && path.starts_with("/api/") && status != 404 => {
-            path
-        }
-        Some(pattern) => pattern,
-        None => "unmatched".to_owned(),
+    let route = match (&matched, server_fn) {
+        (Some(pattern), Some(path)) if pattern.as_str().contains('*') && status != 404 => path,
+        (Some(pattern), _) => pattern.as_str().to_owned(),
+        (None, _) => "unmatched".to_owned(),
     };
     telemetry::request(method.as_str(), &route, status.as_u16(), started.elapsed());
     response

@@ -36,7 +36,9 @@ fn value(metrics: &str, series: &str) -> Option<f64> {
 
 #[sqlx::test]
 async fn requests_log_ins_and_the_pool_are_counted_by_route_and_outcome(pool: PgPool) {
-    let app = TestApp::new(pool);
+    let app = TestApp::new(pool.clone());
+    // Installed before the requests, as the server does at start-up.
+    scrape(&app).await;
     let mut ada = app.signed_up("metrics-ada@example.com").await;
     ada.create_task("Counted", "").await;
     ada.get("/").await;
@@ -47,6 +49,11 @@ async fn requests_log_ins_and_the_pool_are_counted_by_route_and_outcome(pool: Pg
         .log_in("metrics-ada@example.com", "not the password")
         .await;
     stranger.log_in("metrics-ada@example.com", PASSWORD).await;
+    sqlx::query("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    tasks::auth::ssr::sweep(&app.state.db, Duration::from_secs(900)).await;
 
     let metrics = scrape(&app).await;
     let count = |series: &str| {
@@ -72,6 +79,7 @@ async fn requests_log_ins_and_the_pool_are_counted_by_route_and_outcome(pool: Pg
     assert!(value(&metrics, "db_acquires_waiting").is_some());
     assert!(count(r#"password_hash_wait_seconds_bucket{le="+Inf"}"#) >= 1.0);
     assert_eq!(value(&metrics, "mail_outbox_depth"), Some(0.0));
+    assert!(count("sessions_swept_total") >= 2.0);
 }
 
 #[sqlx::test]
