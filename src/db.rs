@@ -21,7 +21,16 @@ use crate::{
     telemetry::{self, DbErrorKind},
 };
 
-pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+/// The migrations this build knows. A database migrated further by a newer release
+/// is accepted (sqlx would refuse it as "previously applied but missing"), so the
+/// previous binary starts again after a rollback: migrations are additive, so it
+/// runs on the newer schema (see `docs/operations.md`). The ones it knows are still
+/// checked against their checksums.
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.set_ignore_missing(true);
+    migrator
+}
 
 /// The pool, and how units of work use it.
 ///
@@ -55,12 +64,10 @@ impl Db {
     }
 
     /// [`Db::new`] with the configured time limits. Against PostgreSQL itself the
-    /// pool's connections carry them from their start-up packet (see
-    /// [`connect_options`]); behind a transaction-mode pooler a session setting
-    /// would stay on a server connection the pooler lends to others next, and
-    /// PgBouncer refuses start-up parameters it does not know, so each unit of
-    /// work sets them for its own transaction, in the same round trip as its
-    /// `BEGIN`.
+    /// pool's connections carry them from their set-up (see [`pool_options`]);
+    /// behind a transaction-mode pooler a session setting would stay on a server
+    /// connection the pooler lends to others next, so each unit of work sets them
+    /// for its own transaction, in the same round trip as its `BEGIN`.
     pub fn for_config(pool: PgPool, config: &DatabaseConfig) -> Self {
         let mut db = Self::new(pool, config.transaction_pooler);
         if config.transaction_pooler {
@@ -227,35 +234,7 @@ pub enum ConnectError {
 /// while the server is unreachable or starting up (a Neon compute waking from
 /// suspension takes a few hundred milliseconds; a restarting server, seconds).
 pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
-    let pooler = config.transaction_pooler;
-    let pool_options = PgPoolOptions::new()
-        .max_connections(config.max_connections)
-        .min_connections(config.min_connections)
-        // A web request should fail fast with "temporarily unavailable" rather than
-        // queue behind a dead database for sqlx's default 30 s.
-        .acquire_timeout(config.acquire_timeout)
-        .idle_timeout(config.idle_timeout)
-        .max_lifetime(config.max_lifetime)
-        // Pinging a connection before handing it out is what lets the pool recover
-        // on its own after the database restarts.
-        .test_before_acquire(true)
-        // Statements are prepared once per connection and reused. After five runs
-        // PostgreSQL may switch to a generic plan that no longer knows whose tasks
-        // are asked for, and walk the primary key filtering by person: fine for
-        // one person, slow for the one with 100,000 tasks. Planning each time
-        // costs a fraction of a millisecond. (Behind a transaction-mode pooler a
-        // session setting would not stick, but there statements are prepared
-        // afresh in each unit of work, never run often enough for a generic plan.)
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if !pooler {
-                    conn.execute("SET plan_cache_mode = force_custom_plan")
-                        .await?;
-                }
-                Ok(())
-            })
-        });
-
+    let pool_options = pool_options(config);
     let options = connect_options(config.url.connect_options(), config);
     let pool = retry_connect(&config.url, config.connect_retry_for, || {
         let pool_options = pool_options.clone();
@@ -266,20 +245,64 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
     Ok(Db::for_config(pool, config))
 }
 
+/// The app's pool for `config`, with what each new connection is set up with.
+pub fn pool_options(config: &DatabaseConfig) -> PgPoolOptions {
+    let settings = session_settings(config);
+    PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .min_connections(config.min_connections)
+        // A web request should fail fast with "temporarily unavailable" rather than
+        // queue behind a dead database for sqlx's default 30 s.
+        .acquire_timeout(config.acquire_timeout)
+        .idle_timeout(config.idle_timeout)
+        .max_lifetime(config.max_lifetime)
+        // Pinging a connection before handing it out is what lets the pool recover
+        // on its own after the database restarts.
+        .test_before_acquire(true)
+        .after_connect(move |conn, _meta| {
+            let settings = settings.clone();
+            Box::pin(async move {
+                if let Some(settings) = settings {
+                    conn.execute(&*settings).await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+/// What a new connection is set up with, in one round trip, against PostgreSQL
+/// itself (behind a transaction-mode pooler a session setting would stay on a
+/// server connection lent to others next; see [`Db::for_config`]):
+/// - the time limits. A `SET`, not the start-up packet's `options`, which
+///   PgBouncer refuses in any mode ("unsupported startup parameter").
+/// - `plan_cache_mode`. Statements are prepared once per connection and reused.
+///   After five runs PostgreSQL may switch to a generic plan that no longer knows
+///   whose tasks are asked for, and walk the primary key filtering by person: fine
+///   for one person, slow for the one with 100,000 tasks. Planning each time costs
+///   a fraction of a millisecond. (Behind a pooler statements are prepared afresh
+///   in each unit of work, never run often enough for a generic plan.)
+fn session_settings(config: &DatabaseConfig) -> Option<String> {
+    if config.transaction_pooler {
+        return None;
+    }
+    let mut settings = String::from("SET plan_cache_mode = force_custom_plan;");
+    for (name, value) in time_limits(config) {
+        settings.push_str(&format!(" SET {name} = {value};"));
+    }
+    Some(settings)
+}
+
 /// How the app's connections to `config`'s database are opened, from `options`
 /// (the URL's).
 pub fn connect_options(options: PgConnectOptions, config: &DatabaseConfig) -> PgConnectOptions {
     if config.transaction_pooler {
         // No statement cache (a server's statements are dropped at each unit of
         // work, see `Db`), and no startup parameter PgBouncer does not know (it
-        // refuses the connection over `extra_float_digits`, and over `options`,
-        // so the time limits travel with each transaction instead); results come
-        // back in binary, so the float text format does not matter.
+        // refuses the connection over `extra_float_digits`); results come back in
+        // binary, so the float text format does not matter.
         options.statement_cache_capacity(0).extra_float_digits(None)
     } else {
-        // Set for the whole session from its first packet: no round trip, and
-        // a connection the pool reopens after a restart has them too.
-        options.options(time_limits(config))
+        options
     }
 }
 
@@ -308,7 +331,7 @@ pub async fn migrate(config: &DatabaseConfig) -> Result<(), ConnectError> {
         async move { PgConnection::connect_with(&options).await }
     })
     .await?;
-    MIGRATOR.run(&mut conn).await?;
+    migrator().run(&mut conn).await?;
     let _ = conn.close().await;
     Ok(())
 }

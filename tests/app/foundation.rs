@@ -377,3 +377,27 @@ async fn an_atomic_unit_of_work_that_fails_midway_stores_nothing(pool: PgPool) {
         .unwrap();
     assert_eq!(users, 0, "the first insert was rolled back with the second");
 }
+
+/// A rollback: the previous binary starts on a database a newer release migrated
+/// further (migrations are additive), instead of refusing the version it does not
+/// know.
+#[sqlx::test]
+async fn start_up_accepts_a_database_migrated_further_by_a_newer_release(pool: PgPool) {
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (29991231000001, 'from a newer release', true, '\\x00', 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&std::env::var("DATABASE_URL").unwrap()).unwrap();
+    url.set_path(&database);
+    let config = TestApp::config(&[("DATABASE_URL", url.as_str())]);
+    tasks::db::migrate(&config.database)
+        .await
+        .expect("the previous binary starts");
+}

@@ -3,7 +3,7 @@
 //! the database for what the person was told happened.
 
 use axum::http::StatusCode;
-use sqlx::{postgres::PgPoolOptions, PgPool};
+use sqlx::PgPool;
 
 use tasks::db;
 
@@ -29,7 +29,10 @@ pub const POOLER: [(&str, &str); 2] = [
 pub async fn connected_app(pool: &PgPool, vars: &[(&str, &str)]) -> TestApp {
     let config = TestApp::config(vars);
     let options = db::connect_options((*pool.connect_options()).clone(), &config.database);
-    let app_pool = PgPoolOptions::new().connect_with(options).await.unwrap();
+    let app_pool = db::pool_options(&config.database)
+        .connect_with(options)
+        .await
+        .unwrap();
     TestApp::with(app_pool, config)
 }
 
