@@ -1,21 +1,22 @@
-// Owns the twelve fault scenarios, one node:test test each: the database stopped,
+// Owns the thirteen fault scenarios, one node:test test each: the database stopped,
 // killed or cut off, the app killed or signalled, a panic, a transaction pooler, TLS,
-// two instances, a cold start and bad input, each outcome checked against the table.
+// two instances, a cold start, bad input, and a backup taken under writes and
+// restored, each outcome checked against the table.
 //
 // scripts/faults runs this file under faults/reporter.mjs, with FAULTS_BIN (the
-// release server), PG_BIN (initdb, pg_ctl, psql, pgbench), FAULTS_WORK (a scratch
-// directory), and optionally FAULTS_ONLY (e.g. "1,8": only these) and FAULTS_RESULTS
-// (a file for the figures as JSON).
+// release server), PG_BIN (initdb, pg_ctl, psql, pgbench, pg_dump, pg_restore),
+// FAULTS_WORK (a scratch directory), and optionally FAULTS_ONLY (e.g. "1,8": only
+// these) and FAULTS_RESULTS (a file for the figures as JSON).
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { App, call, get, logIn as logInAs, signUp as signUpAs, whoami } from '../harness/app.mjs';
-import { cleanUpOnSignal, freePort, now, ownByServer, seconds, sleep } from '../harness/process.mjs';
+import { cleanUpOnSignal, freePort, now, ownByServer, runAsync, seconds, sleep } from '../harness/process.mjs';
 import { Bouncer, Cluster } from '../harness/postgres.mjs';
 import { checkWrites, createStream, statusCounts } from './writes.mjs';
 
@@ -647,4 +648,124 @@ scenario(12, 'Bad input at the HTTP level (plus a random-body fuzz)', async () =
   if (after !== before) problems.push(`rows changed: ${before} -> ${after}`);
   if (health.status !== 200) problems.push('the server stopped serving');
   return { problems, figures: { cases: seen.join('; '), fuzzedRequests: fuzzed, fuzz5xx: fuzz5xx.length, rowsChanged: after !== before } };
+});
+
+scenario(13, 'pg_dump while creates stream in, restored into a fresh database', async () => {
+  const tag = 'backup';
+  const app = await healthyApp(tag);
+  const who = email(tag);
+  const cookie = await signUp(app.base, who);
+  const stream = createStream({ bases: [app.base], cookie, prefix: tag });
+  await sleep(1500);
+  // As an operator takes one: the cluster's own pg_dump, in the custom format, as the
+  // app's role (it owns every object the migrations made; Neon gives no superuser),
+  // over TCP, while the stream goes on.
+  const asApp = ['-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'tasks'];
+  const pgEnv = { ...process.env, PGPASSWORD: dbPassword };
+  const dumpFile = join(WORK, 'backup.dump');
+  const dumpStartedAt = now();
+  const dump = await runAsync(join(PG_BIN, 'pg_dump'), ['-Fc', ...asApp, '-d', 'faults', '-f', dumpFile], { env: pgEnv });
+  const dumpEndedAt = now();
+  await sleep(1000);
+  const records = await stream.stop();
+  await app.stop();
+  const problems = [];
+  if (dump.status !== 0) return { problems: [`pg_dump exited ${dump.status}: ${dump.output.slice(-500)}`], figures: {} };
+
+  cluster.psql('CREATE DATABASE faults_restored OWNER tasks');
+  const restoreStartedAt = now();
+  const restore = await runAsync(join(PG_BIN, 'pg_restore'),
+    ['--no-owner', '--exit-on-error', ...asApp, '-d', 'faults_restored', dumpFile], { env: pgEnv });
+  const restoreMs = now() - restoreStartedAt;
+  if (restore.status !== 0) return { problems: [`pg_restore exited ${restore.status}: ${restore.output.slice(-500)}`], figures: {} };
+
+  // The source first: the stream itself lost nothing.
+  const source = checkWrites(cluster, records, tag);
+  if (!source.ok) problems.push(`writes to the source: ${JSON.stringify(source)}`);
+
+  // The restore against the answers: every create acknowledged before pg_dump
+  // started is there as sent, once; nothing sent after it ended is.
+  const restoredRows = cluster.psql(
+    `SELECT title || E'\\t' || coalesce(description, '') FROM tasks WHERE title LIKE '${tag}-%'`, 'faults_restored',
+  ).split('\n').filter(Boolean);
+  const restored = new Map(restoredRows.map((row) => row.split('\t')));
+  const submissions = new Map();
+  for (const r of records) submissions.set(r.n, [...(submissions.get(r.n) ?? []), r]);
+  const answeredAt = (r) => r.sentAt + r.ms;
+  const ackedWithin = (from, to) => [...submissions.values()]
+    .filter((tries) => tries.some((r) => r.status === 200 && answeredAt(r) >= from && answeredAt(r) < to));
+  const ackedBefore = ackedWithin(-Infinity, dumpStartedAt);
+  const ackedDuring = ackedWithin(dumpStartedAt, dumpEndedAt);
+  const missing = ackedBefore.filter((tries) => !restored.has(tries[0].title));
+  const sent = new Map(records.map((r) => [r.title, r.description]));
+  const altered = [...restored].filter(([title, description]) => sent.get(title) !== description);
+  const duplicates = restoredRows.length - restored.size;
+  const sentAfter = [...submissions.values()].filter((tries) => tries[0].sentAt > dumpEndedAt);
+  const sentAfterRestored = sentAfter.filter((tries) => restored.has(tries[0].title));
+  if (missing.length) problems.push(`${missing.length} of ${ackedBefore.length} creates acknowledged before the dump began are not in the restore, e.g. ${missing[0][0].title}`);
+  if (altered.length) problems.push(`${altered.length} restored tasks differ from what was sent, e.g. ${altered[0][0]}`);
+  if (duplicates) problems.push(`${duplicates} titles are in the restore twice`);
+  if (sentAfterRestored.length) problems.push(`${sentAfterRestored.length} creates sent after pg_dump ended are in the restore: it is not the dump's snapshot`);
+  if (!ackedBefore.length) problems.push('no create was acknowledged before the dump');
+  if (!ackedDuring.length) problems.push('no create was acknowledged while pg_dump ran: the dump did not overlap the writes');
+  if (!sentAfter.length) problems.push('no create was sent after the dump ended');
+
+  // The schema and the rest of the data came along whole.
+  const migrations = (db) => cluster.psql("SELECT version || ':' || encode(checksum, 'hex') || ':' || success FROM _sqlx_migrations ORDER BY version", db);
+  const sourceMigrations = migrations('faults');
+  const migrationsMatch = sourceMigrations === migrations('faults_restored');
+  if (!migrationsMatch) problems.push('_sqlx_migrations differs between the source and the restore');
+  // Nothing but the stream wrote while the dump ran: the rest must match exactly.
+  const others = (db) => cluster.psql(`SELECT (SELECT count(*) FROM users) || ' users, ' ||
+      (SELECT count(*) FROM tasks WHERE title NOT LIKE '${tag}-%') || ' other tasks'`, db);
+  const sourceOthers = others('faults');
+  const restoredOthers = others('faults_restored');
+  if (sourceOthers !== restoredOthers) problems.push(`source has ${sourceOthers}, the restore ${restoredOthers}`);
+  // One snapshot: the trigger-kept counters equal counting the tables, and each of
+  // the stream's tasks has the submission row stored in its transaction.
+  const counterOff = Number(cluster.psql(`SELECT count(*) FROM users u LEFT JOIN task_counts c ON c.user_id = u.id
+    WHERE coalesce(c.active, 0) <> (SELECT count(*) FROM tasks t WHERE t.user_id = u.id AND NOT t.completed)
+       OR coalesce(c.completed, 0) <> (SELECT count(*) FROM tasks t WHERE t.user_id = u.id AND t.completed)`, 'faults_restored'));
+  if (counterOff) problems.push(`${counterOff} people's task counters disagree with their tasks in the restore`);
+  const [restoredTasks, restoredSubmissions] = cluster.psql(`SELECT (SELECT count(*) FROM tasks t JOIN users u ON u.id = t.user_id WHERE u.email = '${who}')
+      || ' ' || (SELECT count(*) FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.email = '${who}')`, 'faults_restored').split(' ').map(Number);
+  if (restoredTasks !== restoredSubmissions) problems.push(`the restore has ${restoredTasks} of the person's tasks but ${restoredSubmissions} submissions`);
+
+  // The app serves from the restore: migrations find nothing to do, the session
+  // made before the dump still holds, the person logs in and sees their tasks, and a
+  // new task gets an id (the identity sequences came along).
+  const restoredApp = (await newApp(`${tag}-restored`, { DATABASE_URL: cluster.url('faults_restored') })).start();
+  let servingAfter = Infinity;
+  let login = { status: 0, body: '' };
+  let create = { status: 0 };
+  try {
+    servingAfter = await restoredApp.waitHealthy(30000);
+  } catch {
+    problems.push(`the app did not serve from the restore: ${restoredApp.tail(400).trim()}`);
+  }
+  if (servingAfter < Infinity) {
+    const oldSession = await whoami(restoredApp.base, cookie);
+    login = await call(restoredApp.base, '/api/login', { email: who, password: PASSWORD });
+    const list = login.cookie ? await get(restoredApp.base, '/api/tasks/list', { cookie: login.cookie }) : { status: 0, body: '' };
+    const listed = list.status === 200 ? JSON.parse(list.body) : null;
+    if (login.cookie) create = await call(restoredApp.base, '/api/tasks/create', { title: 'after the restore', description: '' }, { cookie: login.cookie });
+    if (oldSession.email !== who) problems.push(`a session from before the dump is not valid on the restore: ${JSON.stringify(oldSession)}`);
+    if (login.status !== 200) problems.push(`log-in on the restore answered ${login.status}: ${login.body.slice(0, 200)}`);
+    if (!listed || listed.active_count !== restored.size) problems.push(`the list on the restore answered ${list.status} with ${listed?.active_count} active tasks, not ${restored.size}`);
+    if (create.status !== 200) problems.push(`a create on the restore answered ${create.status}`);
+  }
+  await restoredApp.stop();
+
+  return {
+    problems,
+    figures: {
+      sent: source.sent, acknowledged: source.acknowledged,
+      ackedBeforeDump: ackedBefore.length, foundInRestore: ackedBefore.length - missing.length,
+      createdDuringDump: ackedDuring.length, restoredRows: restored.size,
+      sentAfterDump: sentAfter.length, sentAfterDumpInRestore: sentAfterRestored.length, duplicates,
+      dumpMs: Math.round(dumpEndedAt - dumpStartedAt), restoreMs: Math.round(restoreMs),
+      dumpBytes: statSync(dumpFile).size, migrations: sourceMigrations.split('\n').length, migrationsMatch,
+      restoredAppServingMs: Math.round(servingAfter), logIn: login.status, createOnRestore: create.status,
+    },
+  };
 });
