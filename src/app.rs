@@ -23,18 +23,44 @@ use crate::{
     identity::signed_in_user,
     page::NotFound,
     tasks::pages::{TaskDataSection, TaskDetailPage, TaskListPage},
+    theme::{Theme, ThemePicker},
 };
+
+/// `--bg` of each theme in `style/main.css`.
+const LIGHT_BACKGROUND: &str = "#f6f7fb";
+const DARK_BACKGROUND: &str = "#12151c";
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     crate::page::set_csp(&options);
+    let theme = crate::theme::ssr::chosen();
+    // The address bar's colour: the page's background in the theme shown.
+    // tachys 0.2.19 knows no `media` on <meta>, hence a custom attribute (left
+    // out when None).
+    let theme_color = |color: &'static str, media: Option<&'static str>| {
+        leptos::html::meta()
+            .name("theme-color")
+            .content(color)
+            .attr("media", media)
+    };
+    let theme_colors = match theme {
+        Theme::System => Either::Left((
+            theme_color(LIGHT_BACKGROUND, Some("(prefers-color-scheme: light)")),
+            theme_color(DARK_BACKGROUND, Some("(prefers-color-scheme: dark)")),
+        )),
+        Theme::Light => Either::Right(theme_color(LIGHT_BACKGROUND, None)),
+        Theme::Dark => Either::Right(theme_color(DARK_BACKGROUND, None)),
+    };
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme.attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content=theme.color_scheme() />
+                {theme_colors}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options islands=true />
@@ -82,7 +108,10 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <a href="/" class="brand">"Tasklist"</a>
-            {menu}
+            <div class="header-tools">
+                <ThemePicker theme=crate::theme::ssr::chosen() />
+                {menu}
+            </div>
         </header>
     }
 }

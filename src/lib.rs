@@ -38,6 +38,7 @@ pub mod telemetry;
 
 pub mod auth;
 pub mod tasks;
+pub mod theme;
 
 #[cfg(feature = "ssr")]
 pub mod app;

@@ -15,4 +15,5 @@ mod pooler;
 mod submissions;
 mod surface;
 mod tasks;
+mod theme;
 mod time_limits;

@@ -31,6 +31,7 @@ const PUBLIC: &[&str] = &[
     "/api/logout",
     "/api/password/forgot",
     "/api/password/reset",
+    "/api/theme",
 ];
 
 /// Arguments each protected function accepts, so that only the session decides
