@@ -231,3 +231,32 @@ test('an add whose answer was lost, sent again, is stored once', async ({ page }
   await page.reload();
   await expect(list(page).getByRole('link', { name: 'Pay rent', exact: true })).toHaveCount(1);
 });
+
+test('search finds words and their beginnings, keeps the filter, and says when nothing matches', async ({ page }, testInfo) => {
+  await signedUp(page);
+  await addTask(page, 'Café au lait');
+  await addTask(page, 'Buy milk', 'Two litres');
+  await addTask(page, 'Recipes', 'A milkshake');
+  const box = page.getByRole('search').getByRole('textbox', { name: 'Search tasks' });
+  await box.fill('MILK');
+  if (testInfo.project.name === 'no-js') {
+    await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
+  }
+  // Hydrated, the list follows the box as the person types.
+  await expect(list(page).getByRole('listitem')).toHaveCount(2);
+  await expect(page.getByText('2 matching tasks')).toBeVisible();
+  await expect(page).toHaveURL(/[?&]q=MILK/);
+  // The URL is the search: reloadable and shareable.
+  await page.reload();
+  await expect(list(page).getByRole('listitem')).toHaveCount(2);
+  await expect(page.getByRole('search').getByRole('textbox', { name: 'Search tasks' })).toHaveValue('MILK');
+
+  await page.getByRole('link', { name: 'Completed' }).click();
+  await expect(page).toHaveURL(/filter=completed/);
+  await expect(page).toHaveURL(/q=MILK/);
+  await expect(page.getByText('No tasks match')).toBeVisible();
+
+  await page.goto('/?q=cafe');
+  await expect(list(page).getByRole('link', { name: 'Café au lait' })).toBeVisible();
+  await expect(page.getByText('1 matching task')).toBeVisible();
+});

@@ -252,3 +252,78 @@ mod properties {
         }
     }
 }
+
+/// The longest search the list accepts, in characters.
+pub const SEARCH_MAX_CHARS: usize = 200;
+/// The most words one search looks for (the rest of a pasted paragraph is ignored).
+const SEARCH_MAX_WORDS: usize = 8;
+
+/// What a person searches their tasks for (`?q=`): the words in it, each matched as
+/// a word or the start of one. Anything that is not a letter or a digit separates
+/// words, so no character typed can mean anything to the database's query syntax.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    words: Vec<String>,
+}
+
+impl SearchQuery {
+    /// None for a search with no words in it (blank, or only punctuation): the whole
+    /// list.
+    pub fn parse(raw: &str) -> Result<Option<Self>, FieldError> {
+        let length = raw.chars().count();
+        if length > SEARCH_MAX_CHARS {
+            return Err(too_long("q", "The search", SEARCH_MAX_CHARS, length));
+        }
+        let words: Vec<String> = raw
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .take(SEARCH_MAX_WORDS)
+            .map(str::to_lowercase)
+            .collect();
+        Ok((!words.is_empty()).then_some(Self { words }))
+    }
+
+    /// As PostgreSQL's `to_tsquery` reads it: every word, each as a prefix.
+    pub fn to_tsquery(&self) -> String {
+        self.words
+            .iter()
+            .map(|word| format!("{word}:*"))
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    #[test]
+    fn a_search_is_its_words_each_as_a_prefix() {
+        let query = SearchQuery::parse("  Buy MILK, 2l!  ").unwrap().unwrap();
+        assert_eq!(query.to_tsquery(), "buy:* & milk:* & 2l:*");
+    }
+
+    #[test]
+    fn query_syntax_typed_into_the_box_is_only_a_separator() {
+        let query = SearchQuery::parse("a & !b | c:* <-> 'd'").unwrap().unwrap();
+        assert_eq!(query.to_tsquery(), "a:* & b:* & c:* & d:*");
+    }
+
+    #[test]
+    fn accented_and_non_latin_words_are_kept_whole() {
+        let query = SearchQuery::parse("Café déjà 東京").unwrap().unwrap();
+        assert_eq!(query.to_tsquery(), "café:* & déjà:* & 東京:*");
+    }
+
+    #[test]
+    fn a_search_without_words_is_the_whole_list() {
+        assert_eq!(SearchQuery::parse("").unwrap(), None);
+        assert_eq!(SearchQuery::parse(" ?! ").unwrap(), None);
+    }
+
+    #[test]
+    fn a_search_over_the_limit_says_so() {
+        let error = SearchQuery::parse(&"a".repeat(SEARCH_MAX_CHARS + 1)).unwrap_err();
+        assert!(error.message.contains("200"), "{}", error.message);
+    }
+}

@@ -120,18 +120,31 @@ impl Position {
         pairs
     }
 
+    /// The query pairs of this position in the results of search `q` (the whole
+    /// list when it is blank).
+    pub fn pairs_searching(self, q: &str) -> Vec<(&'static str, String)> {
+        let mut pairs = self.pairs();
+        if !q.trim().is_empty() {
+            pairs.push(("q", q.to_owned()));
+        }
+        pairs
+    }
+
     /// The list's URL at this position.
     pub fn href(self) -> String {
-        let query: Vec<String> = self
-            .pairs()
-            .iter()
-            .map(|(key, value)| format!("{key}={value}"))
-            .collect();
-        if query.is_empty() {
-            "/".to_owned()
-        } else {
-            format!("/?{}", query.join("&"))
+        self.href_searching("")
+    }
+
+    /// The list's URL at this position in the results of search `q`.
+    pub fn href_searching(self, q: &str) -> String {
+        let pairs = self.pairs_searching(q);
+        if pairs.is_empty() {
+            return "/".to_owned();
         }
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("/?{query}")
     }
 }
 
@@ -146,20 +159,30 @@ pub struct TaskPage {
     /// Across all of the person's tasks, whatever the filter and page.
     pub active_count: i64,
     pub completed_count: i64,
+    /// With a search: how many tasks (under the filter) match it, on every page.
+    pub matching: Option<i64>,
 }
 
+/// `q`: a search (see `domain::SearchQuery`); none or blank for the whole list.
 #[server(endpoint = "tasks/list", input = GetUrl)]
 pub async fn list_tasks(
     filter: Option<String>,
     after: Option<i64>,
     before: Option<i64>,
+    q: Option<String>,
 ) -> Result<TaskPage, AppError> {
     let position = Position {
         filter: Filter::from_query(filter.as_deref()),
         after,
         before,
     };
-    respond::<ListTasks, _>(ssr::list(position.filter, position.cursor()).await, &[])
+    let page = ssr::list(
+        position.filter,
+        q.as_deref().unwrap_or(""),
+        position.cursor(),
+    )
+    .await;
+    respond::<ListTasks, _>(page, &[])
 }
 
 #[server(endpoint = "tasks/get", input = GetUrl)]

@@ -12,6 +12,7 @@ mod metrics;
 mod operators;
 mod pages;
 mod pooler;
+mod search;
 mod submissions;
 mod surface;
 mod tasks;

@@ -22,9 +22,10 @@ async fn the_list_page_is_one_island_with_one_form_per_task_and_no_resource_data
     assert_eq!(page.status, StatusCode::OK);
     let html = &page.body;
     assert_eq!(count(html, "<li>") + count(html, "<li "), 3);
-    // Three tasks, then the new-task form, "Mark all as complete", the theme and
-    // "Log out" ("Clear completed" shows only once something is completed).
-    assert_eq!(count(html, "<form"), 3 + 4, "{html}");
+    // Three tasks, then the new-task form, the search, "Mark all as complete", the
+    // theme and "Log out" ("Clear completed" shows only once something is
+    // completed).
+    assert_eq!(count(html, "<form"), 3 + 5, "{html}");
     assert_eq!(
         count(html, "<leptos-island"),
         1,

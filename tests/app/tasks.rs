@@ -774,7 +774,9 @@ async fn the_repository_never_reads_or_changes_another_persons_task(pool: PgPool
     );
     repo::set_all_completed(&mut conn, bob, true).await.unwrap();
     repo::clear_completed(&mut conn, bob).await.unwrap();
-    let bobs = repo::list(&mut conn, bob, Filter::All, None).await.unwrap();
+    let bobs = repo::list(&mut conn, bob, Filter::All, None, None)
+        .await
+        .unwrap();
     assert!(bobs.tasks.is_empty() && bobs.active_count == 0);
     assert!(repo::export_batch(&mut conn, bob, 0, 100)
         .await

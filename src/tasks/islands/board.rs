@@ -1,7 +1,12 @@
 //! The task list as one island: the new-task form, the list, its counter, filters
 //! and paging, and the list-wide actions, drawn from the state in `model`.
 
-use leptos::{either::Either, ev::MouseEvent, prelude::*, server_fn::ServerFn};
+use leptos::{
+    either::Either,
+    ev::{MouseEvent, SubmitEvent},
+    prelude::*,
+    server_fn::ServerFn,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{item::TaskItem, model::Board};
@@ -11,7 +16,7 @@ use crate::{
     },
     error::AppError,
     tasks::{
-        domain::{TaskDescription, TaskTitle},
+        domain::{TaskDescription, TaskTitle, SEARCH_MAX_CHARS},
         ClearCompleted, CreateTask, Filter, Position, SetAllCompleted, Task, TaskPage,
     },
 };
@@ -30,24 +35,57 @@ pub struct Typed {
 pub fn TaskBoard(
     page: TaskPage,
     position: Position,
+    /// What the list is searched for; blank for all of it.
+    query: String,
     editing: Option<i64>,
     typed: Typed,
     form_key: String,
     create_error: Option<AppError>,
     list_error: Option<AppError>,
 ) -> impl IntoView {
-    let previous = page.previous;
-    let board = Board::new(page, position, editing, list_error);
-    let total = move || board.active.get() + board.completed.get();
+    let board = Board::new(page, position, query, editing, list_error);
+    // A memo, so that the list below is built again only when it appears or goes,
+    // not at every change of the counts (which would rebuild the search box under
+    // the person typing in it).
+    let empty = Memo::new(move |_| board.active.get() + board.completed.get() == 0);
     view! {
         <NewTaskForm board typed form_key error=create_error />
         <Alert error=board.error />
-        {move || if total() == 0 {
-            Either::Left(view! { <p class="empty">"No tasks yet"</p> })
+        {move || if empty.get() {
+            Either::Left(view! { <p class="empty">"No tasks yet. Add your first one above."</p> })
         } else {
-            Either::Right(view! { <ListTools board /> <Items board /> <ListFooter board /> })
+            Either::Right(view! {
+                <SearchBox board />
+                <ListTools board />
+                <Items board />
+                <ListFooter board />
+            })
         }}
-        <Paging board previous />
+        <Paging board />
+    }
+}
+
+/// The search: a GET form, so `/?q=` works without JavaScript and can be shared;
+/// hydrated, the list follows the box as the person types.
+#[component]
+fn SearchBox(board: Board) -> impl IntoView {
+    let filter = board.filter().as_query();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(input) = input.get_untracked() {
+            board.search(input.value());
+        }
+    };
+    view! {
+        <form role="search" method="get" action="/" class="search" on:submit=on_submit>
+            {filter.map(|filter| view! { <input type="hidden" name="filter" value=filter /> })}
+            <label for="search" class="visually-hidden">"Search tasks"</label>
+            <input id="search" type="text" name="q" enterkeyhint="search" autocomplete="off"
+                maxlength=SEARCH_MAX_CHARS node_ref=input value=board.query.get_untracked()
+                on:input=move |ev| board.search_soon(event_target_value(&ev)) />
+            <button type="submit" class="secondary">"Search"</button>
+        </form>
     }
 }
 
@@ -115,13 +153,18 @@ fn ListTools(board: Board) -> impl IntoView {
 
 #[component]
 fn Items(board: Board) -> impl IntoView {
-    let empty = match board.position.filter {
+    let empty = match board.filter() {
         Filter::Active => "No active tasks",
         Filter::Completed => "No completed tasks",
         Filter::All => "No tasks on this page",
     };
     move || {
         if board.rows.with(Vec::is_empty) {
+            let empty = if board.query.with(|q| q.trim().is_empty()) {
+                empty
+            } else {
+                "No tasks match"
+            };
             Either::Left(view! { <p class="empty">{empty}</p> })
         } else {
             Either::Right(view! {
@@ -138,18 +181,25 @@ fn Items(board: Board) -> impl IntoView {
 
 #[component]
 fn ListFooter(board: Board) -> impl IntoView {
-    let filter = board.position.filter;
+    let filter = board.filter();
     let filter_link = move |target: Filter, label: &'static str| {
-        let href = Position::with_filter(target).href();
+        let href = move || Position::with_filter(target).href_searching(&board.query.get());
         view! { <a href=href aria-current=(filter == target).then_some("page")>{label}</a> }
     };
     let counter = move || {
         let left = board.active.get();
         format!("{left} {} left", if left == 1 { "item" } else { "items" })
     };
+    let matching = move || {
+        board.matching.get().map(|n| {
+            let tasks = if n == 1 { "task" } else { "tasks" };
+            format!("{n} matching {tasks}")
+        })
+    };
     view! {
         <div class="list-footer">
             <span class="counter">{counter}</span>
+            <span class="matching" aria-live="polite">{matching}</span>
             <nav aria-label="Filters" class="filters">
                 {filter_link(Filter::All, "All")}
                 {filter_link(Filter::Active, "Active")}
@@ -170,18 +220,20 @@ fn ListFooter(board: Board) -> impl IntoView {
 
 /// "Previous page" and "Next page": plain links, so a page has its own URL.
 #[component]
-fn Paging(board: Board, previous: Option<i64>) -> impl IntoView {
-    let filter = board.position.filter;
+fn Paging(board: Board) -> impl IntoView {
+    let filter = board.filter();
     let link = move |after: Option<i64>, before: Option<i64>| {
         Position {
             filter,
             after,
             before,
         }
-        .href()
+        .href_searching(&board.query.get_untracked())
     };
     move || {
-        let newer = previous
+        let newer = board
+            .previous
+            .get()
             .map(|id| view! { <a href=link(None, Some(id)) rel="prev">"Previous page"</a> });
         let older = board
             .next

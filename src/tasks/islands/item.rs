@@ -38,7 +38,8 @@ fn ItemForm(row: Row, board: Board) -> impl IntoView {
     // For "Edit" without JavaScript: a GET form sends its fields, not its URL's query.
     let position = board
         .position
-        .pairs()
+        .get_untracked()
+        .pairs_searching(&board.query.get_untracked())
         .into_iter()
         .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
         .collect_view();
@@ -176,7 +177,7 @@ fn forget_edit_in_url(board: Board) {
             history.replace_state_with_url(
                 &leptos::wasm_bindgen::JsValue::NULL,
                 "",
-                Some(&board.position.href()),
+                Some(&board.href()),
             )
         });
     }

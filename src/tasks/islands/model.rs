@@ -1,7 +1,7 @@
 //! The list's state and the actions on it: every action changes the state at once
 //! and undoes exactly that change, with the server's error, if the server refuses.
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use leptos::{prelude::*, task::spawn_local};
 
@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
     tasks::{
         clear_completed, delete_task, list_tasks, rename_task, set_all_completed,
-        set_task_completed, Position, Task, TaskPage, PAGE_SIZE,
+        set_task_completed, Filter, Position, Task, TaskPage, PAGE_SIZE,
     },
 };
 
@@ -49,13 +49,28 @@ pub(super) struct Board {
     /// to the effect or task that made them, which would dispose them on its next run.
     owner: StoredValue<Owner>,
     pub(super) error: RwSignal<Option<AppError>>,
-    pub(super) position: Position,
+    /// Where the list is: its filter and page. A search goes back to the first page.
+    pub(super) position: RwSignal<Position>,
+    pub(super) previous: RwSignal<Option<i64>>,
+    /// What the list is searched for (`?q=`); blank for the whole list.
+    pub(super) query: RwSignal<String>,
+    /// With a search: how many tasks match it, on every page.
+    pub(super) matching: RwSignal<Option<i64>>,
+    /// Numbers each fetch of the page, so that an answer overtaken by a later one
+    /// (a slow search while the person kept typing) is dropped.
+    fetches: StoredValue<u32>,
+    /// The search waiting for the person to stop typing.
+    pending: StoredValue<Option<TimeoutHandle>>,
 }
+
+/// How long the person must stop typing before the list searches.
+const SEARCH_AFTER: Duration = Duration::from_millis(250);
 
 impl Board {
     pub(super) fn new(
         page: TaskPage,
         position: Position,
+        query: String,
         editing: Option<i64>,
         error: Option<AppError>,
     ) -> Self {
@@ -75,7 +90,52 @@ impl Board {
             working: RwSignal::new(0),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
             error: RwSignal::new(error),
-            position,
+            position: RwSignal::new(position),
+            previous: RwSignal::new(page.previous),
+            query: RwSignal::new(query),
+            matching: RwSignal::new(page.matching),
+            fetches: StoredValue::new(0),
+            pending: StoredValue::new(None),
+        }
+    }
+
+    /// The list's URL as it is now.
+    pub(super) fn href(&self) -> String {
+        self.position
+            .get_untracked()
+            .href_searching(&self.query.get_untracked())
+    }
+
+    pub(super) fn filter(&self) -> Filter {
+        self.position.get_untracked().filter
+    }
+
+    /// Searches for `q` once the person has stopped typing for a moment.
+    pub(super) fn search_soon(self, q: String) {
+        self.cancel_pending_search();
+        let handle = set_timeout_with_handle(move || self.search(q), SEARCH_AFTER).ok();
+        self.pending.set_value(handle);
+    }
+
+    /// Shows the first page of the tasks matching `q` (of all of them, when blank),
+    /// under the same filter, and puts the search in the address bar.
+    pub(super) fn search(self, q: String) {
+        self.cancel_pending_search();
+        if q.trim() == self.query.get_untracked().trim() {
+            return;
+        }
+        self.query.set(q);
+        self.position.set(Position::with_filter(self.filter()));
+        let href = self.href();
+        let _ = window().history().and_then(|history| {
+            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&href))
+        });
+        self.reload();
+    }
+
+    fn cancel_pending_search(&self) {
+        if let Some(handle) = self.pending.try_update_value(Option::take).flatten() {
+            handle.clear();
         }
     }
 
@@ -91,8 +151,7 @@ impl Board {
 
     /// Whether the current filter shows a task in this state.
     fn shows(&self, completed: bool) -> bool {
-        self.position
-            .filter
+        self.filter()
             .completed()
             .is_none_or(|wanted| wanted == completed)
     }
@@ -160,20 +219,33 @@ impl Board {
         });
     }
 
-    /// Fetches this page again after a list-wide change, which can bring in tasks
-    /// the page did not have (marking all active under "Active", say). Rows keep
-    /// their signals, because `<For>` keeps the view of a key it has seen.
+    /// Fetches this page again: after a list-wide change, which can bring in tasks
+    /// the page did not have (marking all active under "Active", say), or for a new
+    /// search. Rows keep their signals, because `<For>` keeps the view of a key it
+    /// has seen.
     fn reload(self) {
         let Position {
             filter,
             after,
             before,
-        } = self.position;
+        } = self.position.get_untracked();
+        let q = self.query.get_untracked();
+        let fetch = self.fetches.get_value().wrapping_add(1);
+        self.fetches.set_value(fetch);
         spawn_local(async move {
-            let Ok(page) = list_tasks(filter.as_query().map(str::to_owned), after, before).await
-            else {
-                return; // the change is saved; the page just shows it less exactly
+            let answer =
+                list_tasks(filter.as_query().map(str::to_owned), after, before, Some(q)).await;
+            if self.fetches.get_value() != fetch {
+                return; // a later fetch is on its way
+            }
+            let page = match answer {
+                Ok(page) => page,
+                // A search the server refused (too long) says why; after a change,
+                // the change is saved and the page just shows it less exactly.
+                Err(error @ AppError::Validation(_)) => return self.error.set(Some(error)),
+                Err(_) => return,
             };
+            self.error.set(None);
             let known = self.rows.get_untracked();
             let rows = page
                 .tasks
@@ -191,6 +263,8 @@ impl Board {
             self.active.set(page.active_count);
             self.completed.set(page.completed_count);
             self.next.set(page.next);
+            self.previous.set(page.previous);
+            self.matching.set(page.matching);
         });
     }
 
@@ -268,9 +342,13 @@ impl Board {
 
     /// A task the server has just created: it is the newest, so it goes first on
     /// the first page if the filter shows it.
-    pub(super) fn added(&self, task: Task) {
+    pub(super) fn added(self, task: Task) {
         self.count(false, 1);
-        if !(self.position.is_first_page() && self.shows(false)) {
+        if self.matching.get_untracked().is_some() {
+            // Whether it matches the search is the server's to say.
+            return self.reload();
+        }
+        if !(self.position.get_untracked().is_first_page() && self.shows(false)) {
             return;
         }
         let row = self.row(task);

@@ -23,6 +23,7 @@ pub fn TaskListPage() -> impl IntoView {
         after: query.number("after"),
         before: query.number("before"),
     };
+    let search = query.text("q");
     let editing = query.number("edit");
     let typed = Typed {
         title: query.returned("title"),
@@ -35,9 +36,10 @@ pub fn TaskListPage() -> impl IntoView {
         .or_else(returned_error::<SetAllCompleted>)
         .or_else(returned_error::<ClearCompleted>);
     let board = Suspend::new(async move {
-        match ssr::list(position.filter, position.cursor()).await {
+        match ssr::list(position.filter, &search, position.cursor()).await {
             Ok(page) => Either::Left(view! {
-                <TaskBoard page position editing typed form_key=new_key() create_error list_error />
+                <TaskBoard page position query=search editing typed form_key=new_key()
+                    create_error list_error />
             }),
             Err(error) => Either::Right(view! {
                 <p role="alert" class="form-error">{error.to_string()}</p>

@@ -13,7 +13,7 @@ pub use import::import;
 use sqlx::PgConnection;
 
 use super::{
-    domain::{TaskDescription, TaskTitle},
+    domain::{SearchQuery, TaskDescription, TaskTitle},
     Cursor, Filter, Task, TaskPage,
 };
 use crate::{
@@ -33,9 +33,15 @@ async fn unit<T>(
     AppState::from_context()?.db.unit(work).await
 }
 
-pub async fn list(filter: Filter, cursor: Option<Cursor>) -> Result<TaskPage, AppError> {
+/// One page of the list, of the tasks matching `search` when it has words in it.
+pub async fn list(
+    filter: Filter,
+    search: &str,
+    cursor: Option<Cursor>,
+) -> Result<TaskPage, AppError> {
     let user = require_user()?;
-    unit(async |conn| repo::list(conn, user.id, filter, cursor).await).await
+    let search = SearchQuery::parse(search)?;
+    unit(async |conn| repo::list(conn, user.id, filter, search.as_ref(), cursor).await).await
 }
 
 pub async fn get(id: i64) -> Result<Task, AppError> {

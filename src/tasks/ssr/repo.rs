@@ -8,7 +8,7 @@ use super::transfer::ExportedTask;
 use crate::{
     error::AppError,
     tasks::{
-        domain::{TaskDescription, TaskTitle},
+        domain::{SearchQuery, TaskDescription, TaskTitle},
         Cursor, Filter, Task, TaskPage, PAGE_SIZE,
     },
 };
@@ -33,9 +33,10 @@ pub async fn list(
     conn: &mut PgConnection,
     user_id: i64,
     filter: Filter,
+    search: Option<&SearchQuery>,
     cursor: Option<Cursor>,
 ) -> Result<TaskPage, AppError> {
-    let mut tasks = fetch_rows(conn, user_id, filter, cursor, PAGE_SIZE + 1).await?;
+    let mut tasks = fetch_rows(conn, user_id, filter, search, cursor, PAGE_SIZE + 1).await?;
     let more_in_direction = tasks.len() as i64 > PAGE_SIZE;
     tasks.truncate(PAGE_SIZE as usize);
     if matches!(cursor, Some(Cursor::Before(_))) {
@@ -45,16 +46,23 @@ pub async fn list(
     // A "Previous page" that leads nowhere (everything newer was deleted) shows the
     // first page instead of an empty one.
     if tasks.is_empty() && matches!(cursor, Some(Cursor::Before(_))) {
-        return Box::pin(list(conn, user_id, filter, None)).await;
+        return Box::pin(list(conn, user_id, filter, search, None)).await;
     }
 
     let (next, previous) = match cursor {
         None => (more_in_direction.then(|| last_id(&tasks)).flatten(), None),
         Some(Cursor::After(after)) => {
             let newest_shown = tasks.first().map_or(after, |t| t.id);
-            let newer = !fetch_rows(conn, user_id, filter, Some(Cursor::Before(newest_shown)), 1)
-                .await?
-                .is_empty();
+            let newer = !fetch_rows(
+                conn,
+                user_id,
+                filter,
+                search,
+                Some(Cursor::Before(newest_shown)),
+                1,
+            )
+            .await?
+            .is_empty();
             (
                 more_in_direction.then(|| last_id(&tasks)).flatten(),
                 newer.then_some(newest_shown),
@@ -62,9 +70,16 @@ pub async fn list(
         }
         Some(Cursor::Before(_)) => {
             let oldest_shown = last_id(&tasks).unwrap_or(i64::MAX);
-            let older = !fetch_rows(conn, user_id, filter, Some(Cursor::After(oldest_shown)), 1)
-                .await?
-                .is_empty();
+            let older = !fetch_rows(
+                conn,
+                user_id,
+                filter,
+                search,
+                Some(Cursor::After(oldest_shown)),
+                1,
+            )
+            .await?
+            .is_empty();
             (
                 older.then_some(oldest_shown),
                 more_in_direction
@@ -80,12 +95,17 @@ pub async fn list(
     .fetch_optional(&mut *conn)
     .await?;
     let (active_count, completed_count) = counts.map_or((0, 0), |c| (c.active, c.completed));
+    let matching = match search {
+        Some(search) => Some(count_matching(conn, user_id, filter, search).await?),
+        None => None,
+    };
     Ok(TaskPage {
         tasks,
         next,
         previous,
         active_count,
         completed_count,
+        matching,
     })
 }
 
@@ -99,9 +119,13 @@ async fn fetch_rows(
     conn: &mut PgConnection,
     user_id: i64,
     filter: Filter,
+    search: Option<&SearchQuery>,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<Task>, AppError> {
+    if let Some(search) = search {
+        return fetch_matching(conn, user_id, filter, search, cursor, limit).await;
+    }
     let rows = match (filter.completed(), cursor) {
         (None, None | Some(Cursor::After(_))) => {
             let after = after_id(cursor);
@@ -157,6 +181,91 @@ async fn fetch_rows(
         }
     };
     Ok(rows)
+}
+
+/// Like [`fetch_rows`], of the tasks that match `search`. The filter is a
+/// parameter that may be null: each statement is planned for its values (see
+/// `db::session_settings`), so the planner drops the test that does not apply.
+/// The text searched is the index's expression (migration `task_search`), word
+/// for word, or the index is not used.
+///
+/// All matches are read through that index before the newest are picked
+/// (`MATERIALIZED`). Left to itself, the planner cannot tell how many tasks a
+/// prefix matches and walks the person's list newest first, checking each task
+/// until it has a page: measured with 100,000 tasks, 320 ms for a word in 11 of
+/// them, against 0.8 ms this way. The price is the search matching nearly
+/// everything ("t", as the first letter is typed): about 100 ms.
+async fn fetch_matching(
+    conn: &mut PgConnection,
+    user_id: i64,
+    filter: Filter,
+    search: &SearchQuery,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Task>, AppError> {
+    let completed = filter.completed();
+    let query = search.to_tsquery();
+    let rows = match cursor {
+        None | Some(Cursor::After(_)) => {
+            sqlx::query_as!(
+                Task,
+                "WITH matching AS MATERIALIZED (
+                     SELECT id, title, description, completed FROM tasks
+                     WHERE user_id = $1 AND ($2::bool IS NULL OR completed = $2) AND id < $3
+                       AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
+                           @@ to_tsquery('task_search'::regconfig, $4))
+                 SELECT id AS \"id!\", title AS \"title!\", description, completed AS \"completed!\"
+                 FROM matching ORDER BY id DESC LIMIT $5",
+                user_id,
+                completed as Option<bool>,
+                after_id(cursor),
+                query,
+                limit
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Some(Cursor::Before(before)) => {
+            sqlx::query_as!(
+                Task,
+                "WITH matching AS MATERIALIZED (
+                     SELECT id, title, description, completed FROM tasks
+                     WHERE user_id = $1 AND ($2::bool IS NULL OR completed = $2) AND id > $3
+                       AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
+                           @@ to_tsquery('task_search'::regconfig, $4))
+                 SELECT id AS \"id!\", title AS \"title!\", description, completed AS \"completed!\"
+                 FROM matching ORDER BY id ASC LIMIT $5",
+                user_id,
+                completed as Option<bool>,
+                before,
+                query,
+                limit
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    Ok(rows)
+}
+
+/// How many of the person's tasks (under `filter`) match `search`.
+async fn count_matching(
+    conn: &mut PgConnection,
+    user_id: i64,
+    filter: Filter,
+    search: &SearchQuery,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM tasks
+           WHERE user_id = $1 AND ($2::bool IS NULL OR completed = $2)
+             AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
+                 @@ to_tsquery('task_search'::regconfig, $3)"#,
+        user_id,
+        filter.completed() as Option<bool>,
+        search.to_tsquery()
+    )
+    .fetch_one(conn)
+    .await?)
 }
 
 fn after_id(cursor: Option<Cursor>) -> i64 {
