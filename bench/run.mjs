@@ -133,6 +133,13 @@ async function bench() {
     }
   }
 
+  // The search scenario must really search: 11 of the 100,000 tasks hold "4242".
+  const searched = await get(base, '/?q=4242', { cookie: people['100k'].cookie, accept: '*/*' });
+  if (searched.status !== 200 || !searched.body.includes('11 matching tasks')) {
+    writeFileSync(join(WORK, 'search-100k.html'), searched.body);
+    fail(`GET /?q=4242 as bench-100k answered ${searched.status} without "11 matching tasks" (see ${WORK}/search-100k.html)`);
+  }
+
   // --- measuring ---------------------------------------------------------------------
 
   const ms = (ticks) => Number(((ticks * 1000) / CLOCK_TICKS_PER_S).toFixed(1));
@@ -222,6 +229,8 @@ async function bench() {
   await scenario('home_100k', 'get.lua', signedIn(p100k), 'home.sql', { ...sessionOf(p100k), limit: 51, after: MAX_I64 });
   await scenario('deep_100k', 'get.lua', signedIn(p100k, `/?after=${deepAfter(p100k)}`), 'deep.sql',
     { ...sessionOf(p100k), limit: 51, after: deepAfter(p100k), newest: deepAfter(p100k) - 1 });
+  await scenario('search_100k', 'get.lua', signedIn(p100k, '/?q=4242'), 'search.sql',
+    { ...sessionOf(p100k), limit: 51, after: MAX_I64 });
   await scenario('create', 'create.lua', signedIn(p10k), 'create.sql', { ...sessionOf(p10k), title: 'Bench task' });
   await scenario('toggle', 'toggle.lua', { ...signedIn(p10k), BENCH_TASK_LO: p10k.lo, BENCH_TASK_HI: p10k.hi }, 'toggle.sql',
     { ...sessionOf(p10k), lo: p10k.lo, hi: p10k.hi });
