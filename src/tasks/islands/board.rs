@@ -49,7 +49,8 @@ pub fn TaskBoard(
     // the person typing in it).
     let empty = Memo::new(move |_| board.active.get() + board.completed.get() == 0);
     view! {
-        <NewTaskForm board typed form_key error=create_error />
+        // The title editor of a page without JavaScript (`?edit=`) takes the focus.
+        <NewTaskForm board typed form_key error=create_error autofocus=editing.is_none() />
         <Alert error=board.error />
         {move || if empty.get() {
             Either::Left(view! { <p class="empty">"No tasks yet. Add your first one above."</p> })
@@ -95,6 +96,7 @@ fn NewTaskForm(
     typed: Typed,
     form_key: String,
     error: Option<AppError>,
+    autofocus: bool,
 ) -> impl IntoView {
     let action = server_action::<CreateTask>(error);
     let added = RwSignal::new(0);
@@ -122,7 +124,7 @@ fn NewTaskForm(
             <ActionError action />
             <SubmissionKey key=form_key used=added />
             <label for="new-title">"Title"</label>
-            <input id="new-title" name="title" type="text" required autofocus
+            <input id="new-title" name="title" type="text" required autofocus=autofocus
                 autocomplete="off" node_ref=title value=typed.title />
             <label for="new-description">"Description"</label>
             <TextArea id="new-description" name="description" rows=2 text=typed.description

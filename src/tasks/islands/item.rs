@@ -60,10 +60,42 @@ fn ItemForm(row: Row, board: Board) -> impl IntoView {
             </button>
             <button type="submit" formaction=DeleteTask::url() class="secondary"
                 disabled=move || row.busy.get()
-                on:click=move |ev: MouseEvent| { ev.prevent_default(); board.delete(row); }>
+                on:click=move |ev: MouseEvent| {
+                    ev.prevent_default();
+                    let place = board.rows.with_untracked(|rows| rows.iter().position(|r| r.id == row.id));
+                    board.delete(row);
+                    // Once the list has drawn itself without the row.
+                    request_animation_frame(move || focus_after_delete(place));
+                }>
                 "Delete"
             </button>
         </form>
+    }
+}
+
+/// Where focus goes once the task at `place` in the list is gone: the checkbox of
+/// the task now in its place (or of the one before it, for the last), else the
+/// new-task box, so a keyboard user carries on from where they were.
+fn focus_after_delete(place: Option<usize>) {
+    use leptos::wasm_bindgen::JsCast;
+    let checks = document()
+        .query_selector_all(".task-list button.check")
+        .ok();
+    let count = checks.as_ref().map_or(0, |checks| checks.length() as usize);
+    let neighbour = match place {
+        Some(_) if count == 0 => None,
+        Some(place) => checks.and_then(|checks| checks.item(place.min(count - 1) as u32)),
+        None => None,
+    };
+    let target = neighbour
+        .and_then(|node| node.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        .or_else(|| {
+            document()
+                .get_element_by_id("new-title")
+                .and_then(|element| element.dyn_into().ok())
+        });
+    if let Some(target) = target {
+        let _ = target.focus();
     }
 }
 
@@ -123,8 +155,32 @@ fn EditTitle(row: Row, board: Board) -> impl IntoView {
 
     let leave = move || {
         finished.set_value(true);
+        // Saved with Enter or left with Escape, focus goes back to the task's title
+        // once the editor is gone, not to the top of the page. Left by moving focus
+        // elsewhere (a blur), it stays where the person put it.
+        let item = input
+            .get_untracked()
+            .filter(|input| {
+                document()
+                    .active_element()
+                    .is_some_and(|active| active.is_same_node(Some(input.as_ref())))
+            })
+            .and_then(|input| input.closest("li").ok().flatten());
         row.editing.set(false);
         forget_edit_in_url(board);
+        if let Some(item) = item {
+            request_animation_frame(move || {
+                use leptos::wasm_bindgen::JsCast;
+                if let Some(title) = item
+                    .query_selector("a.title")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+                {
+                    let _ = title.focus();
+                }
+            });
+        }
     };
     let save = move || {
         // Removing the box blurs it, after the editor (and `finished`) is gone.
