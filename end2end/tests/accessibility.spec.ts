@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './fixtures';
-import { signedUp } from './helpers';
+import { signedUp, withoutScripts } from './helpers';
 
 /** Every WCAG 2.0, 2.1 and 2.2 A and AA rule axe has. */
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -16,16 +16,6 @@ async function expectNoViolations(page: Page, what: string) {
 // its scripts taken out, so no island hydrates and no script runs, while axe can
 // still be put in.
 test.use({ javaScriptEnabled: true });
-
-async function withoutScripts(page: Page) {
-  await page.route('**/*', async (route) => {
-    if (route.request().resourceType() !== 'document') return route.continue();
-    const response = await route.fetch({ maxRedirects: 0 });
-    if (response.status() >= 300 && response.status() < 400) return route.fulfill({ response });
-    const body = (await response.text()).replace(/<script\b[\s\S]*?<\/script>/g, '');
-    return route.fulfill({ response, body });
-  });
-}
 
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`${theme} theme`, () => {

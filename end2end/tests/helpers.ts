@@ -30,3 +30,18 @@ export async function signedUp(page: Page, name = 'Ada Lovelace'): Promise<strin
   await expect(page.getByRole('heading', { name: 'Tasks', level: 1 })).toBeVisible();
   return email;
 }
+
+/**
+ * Serves `page` every document with its scripts taken out: the page as a browser
+ * without JavaScript shows it, while Playwright can still run its own code in it
+ * (axe, measurements), which a context with JavaScript off does not allow.
+ */
+export async function withoutScripts(page: Page) {
+  await page.route('**/*', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch({ maxRedirects: 0 });
+    if (response.status() >= 300 && response.status() < 400) return route.fulfill({ response });
+    const body = (await response.text()).replace(/<script\b[\s\S]*?<\/script>/g, '');
+    return route.fulfill({ response, body });
+  });
+}

@@ -53,7 +53,12 @@ pub fn TaskBoard(
         <NewTaskForm board typed form_key error=create_error autofocus=editing.is_none() />
         <Alert error=board.error />
         {move || if empty.get() {
-            Either::Left(view! { <p class="empty">"No tasks yet. Add your first one above."</p> })
+            Either::Left(view! {
+                <div class="first-run">
+                    <p class="empty">"No tasks yet"</p>
+                    <p class="hint">"Add your first one above: a title is all it needs."</p>
+                </div>
+            })
         } else {
             Either::Right(view! {
                 <SearchBox board />
@@ -82,7 +87,8 @@ fn SearchBox(board: Board) -> impl IntoView {
         <form role="search" method="get" action="/" class="search" on:submit=on_submit>
             {filter.map(|filter| view! { <input type="hidden" name="filter" value=filter /> })}
             <label for="search" class="visually-hidden">"Search tasks"</label>
-            <input id="search" type="text" name="q" enterkeyhint="search" autocomplete="off"
+            <input id="search" type="text" name="q" placeholder="Search tasks" enterkeyhint="search"
+                autocomplete="off"
                 maxlength=SEARCH_MAX_CHARS node_ref=input value=board.query.get_untracked()
                 on:input=move |ev| board.search_soon(event_target_value(&ev)) />
             <button type="submit" class="secondary">"Search"</button>
