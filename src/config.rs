@@ -427,15 +427,11 @@ impl Config {
             max_lifetime: optional_duration(&get, "DATABASE_MAX_LIFETIME", Some(secs(1800)))?,
             connect_retry_for: duration_or(&get, "DATABASE_CONNECT_RETRY_FOR", secs(30))?,
             transaction_pooler,
-            statement_timeout: optional_duration(
-                &get,
-                "DATABASE_STATEMENT_TIMEOUT",
-                Some(secs(5)),
-            )?,
-            idle_in_transaction_timeout: optional_duration(
+            statement_timeout: time_limit(&get, "DATABASE_STATEMENT_TIMEOUT", secs(5))?,
+            idle_in_transaction_timeout: time_limit(
                 &get,
                 "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT",
-                Some(secs(10)),
+                secs(10),
             )?,
         };
 
@@ -674,6 +670,24 @@ fn optional_duration(
     }
 }
 
+/// A limit PostgreSQL enforces: `off` or `0` (PostgreSQL's own "off") leaves the
+/// server's setting; anything else must fit PostgreSQL's range (under 24 days),
+/// or every `SET` of it would fail at run time rather than here.
+fn time_limit(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Option<Duration>, ConfigError> {
+    let limit = optional_duration(get, var, Some(default))?.filter(|limit| !limit.is_zero());
+    if limit.is_some_and(|limit| limit.as_millis() > i32::MAX as u128) {
+        return Err(ConfigError::Invalid {
+            var,
+            reason: "PostgreSQL takes at most 24 days; use `off` for no limit".into(),
+        });
+    }
+    Ok(limit)
+}
+
 /// Parses `250ms`, `5s`, `10m`, `2h`, `14d`; a bare number means seconds.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
@@ -849,6 +863,22 @@ mod tests {
         assert!(cfg.served_over_https);
         assert!(cfg.database.migration_url.is_none());
         assert!(!cfg.database.transaction_pooler);
+    }
+
+    #[test]
+    fn a_time_limit_of_zero_is_off_and_one_postgresql_cannot_hold_is_refused() {
+        let cfg = config(&[("DATABASE_URL", URL), ("DATABASE_STATEMENT_TIMEOUT", "0")]).unwrap();
+        assert_eq!(cfg.database.statement_timeout, None);
+        let message = config(&[
+            ("DATABASE_URL", URL),
+            ("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "30d"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT") && message.contains("24 days"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -11,10 +11,10 @@ WITH matching AS MATERIALIZED (
     SELECT id, title, description, completed FROM tasks
     WHERE user_id = :uid AND (NULL::bool IS NULL OR completed = NULL) AND id < :after
       AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
-          @@ to_tsquery('task_search'::regconfig, '4242:*'))
+          @@ task_search_query('4242'))
 SELECT id, title, description, completed FROM matching ORDER BY id DESC LIMIT :limit;
 SELECT active, completed FROM task_counts WHERE user_id = :uid;
 SELECT count(*) FROM tasks
  WHERE user_id = :uid AND (NULL::bool IS NULL OR completed = NULL)
    AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
-       @@ to_tsquery('task_search'::regconfig, '4242:*');
+       @@ task_search_query('4242');

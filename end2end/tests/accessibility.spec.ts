@@ -6,6 +6,9 @@ import { signedUp, withoutScripts } from './helpers';
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 async function expectNoViolations(page: Page, what: string) {
+  // Hydrated, the islands are live (the bundle loaded and ran) before axe reads
+  // the page.
+  await page.waitForLoadState('networkidle');
   const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
   const found = violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(found, `axe on ${what}`).toEqual([]);

@@ -84,6 +84,28 @@ fn on_response(response: &Response<Body>, latency: Duration, _span: &Span) {
     );
 }
 
+/// Keeps the `X-Request-Id` a request came with (from a proxy or load balancer
+/// that made it) only when it looks like one: up to 64 letters, digits, `.`, `_`
+/// or `-`. Anything else is dropped, and a new id is made: a client must not
+/// write what it likes into every log line.
+pub async fn drop_odd_request_id(
+    mut request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let odd = request.headers().get("x-request-id").is_some_and(|id| {
+        let id = id.as_bytes();
+        id.is_empty()
+            || id.len() > 64
+            || !id
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    });
+    if odd {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
 /// A panic is a bug: log it in full, answer 500 with nothing internal in the body,
 /// and keep serving everyone else.
 pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
+    http::Method,
     middleware::Next,
     response::{IntoResponse, Response},
     routing::get,
@@ -18,30 +19,36 @@ use crate::{state::AppState, telemetry};
 /// How often the recorder folds old histogram samples away.
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
-/// Counts and times one request. The route is the pattern it matched; a path that
-/// matched none is "unmatched" (a client choosing the label would make a series
-/// per made-up path). Server functions share one pattern, so theirs is their path
-/// when one answered: the registered paths are a fixed set.
+/// Counts and times one request. The route is the pattern it matched (every page
+/// and server function is a route of its own); a path that matched none is
+/// "unmatched", and a method outside the standard ones is "other": a label a
+/// client could choose would make a new series per request.
 pub async fn track(request: Request, next: Next) -> Response {
     if !telemetry::enabled() {
         return next.run(request).await;
     }
     let started = Instant::now();
-    let method = request.method().clone();
-    let matched = request.extensions().get::<MatchedPath>().cloned();
-    let server_fn = request
-        .uri()
-        .path()
-        .starts_with("/api/")
-        .then(|| request.uri().path().to_owned());
-    let response = next.run(request).await;
-    let status = response.status();
-    let route = match (&matched, server_fn) {
-        (Some(pattern), Some(path)) if pattern.as_str().contains('*') && status != 404 => path,
-        (Some(pattern), _) => pattern.as_str().to_owned(),
-        (None, _) => "unmatched".to_owned(),
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
     };
-    telemetry::request(method.as_str(), &route, status.as_u16(), started.elapsed());
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || "unmatched".to_owned(),
+        |matched| matched.as_str().to_owned(),
+    );
+    let response = next.run(request).await;
+    telemetry::request(
+        method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 

@@ -205,6 +205,7 @@ fn outer_layers<S: Clone + Send + Sync + 'static>(router: Router<S>, config: &Co
         // span and returned with the answer.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(http_log::drop_odd_request_id))
         .layer(axum::middleware::from_fn(metrics::track))
 }
 
@@ -314,6 +315,9 @@ pub async fn run() -> ExitCode {
         worker.spawn();
     }
     if let Some(metrics_addr) = state.config.metrics_addr {
+        if !metrics_addr.ip().is_loopback() {
+            tracing::warn!(%metrics_addr, "METRICS_ADDR listens beyond this machine: let only your Prometheus reach it (a firewall or private network)");
+        }
         match tokio::net::TcpListener::bind(metrics_addr).await {
             Ok(listener) => metrics::serve(listener, state.clone()),
             Err(error) => {

@@ -255,41 +255,31 @@ mod properties {
 
 /// The longest search the list accepts, in characters.
 pub const SEARCH_MAX_CHARS: usize = 200;
-/// The most words one search looks for (the rest of a pasted paragraph is ignored).
-const SEARCH_MAX_WORDS: usize = 8;
 
-/// What a person searches their tasks for (`?q=`): the words in it, each matched as
-/// a word or the start of one. Anything that is not a letter or a digit separates
-/// words, so no character typed can mean anything to the database's query syntax.
+/// What a person searches their tasks for (`?q=`). The database reads its words
+/// with the parser that made the index's (`task_search_query`, migration
+/// `task_search_query`), so "2026-01-15" or an email address match as they are
+/// stored; here it is only checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SearchQuery {
-    words: Vec<String>,
-}
+pub struct SearchQuery(String);
 
 impl SearchQuery {
-    /// None for a search with no words in it (blank, or only punctuation): the whole
-    /// list.
+    /// None for a search with no letter or digit in it (blank, or only
+    /// punctuation): the whole list.
     pub fn parse(raw: &str) -> Result<Option<Self>, FieldError> {
         let length = raw.chars().count();
         if length > SEARCH_MAX_CHARS {
             return Err(too_long("q", "The search", SEARCH_MAX_CHARS, length));
         }
-        let words: Vec<String> = raw
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|word| !word.is_empty())
-            .take(SEARCH_MAX_WORDS)
-            .map(str::to_lowercase)
-            .collect();
-        Ok((!words.is_empty()).then_some(Self { words }))
+        let text = raw.trim();
+        Ok(text
+            .chars()
+            .any(char::is_alphanumeric)
+            .then(|| Self(text.to_owned())))
     }
 
-    /// As PostgreSQL's `to_tsquery` reads it: every word, each as a prefix.
-    pub fn to_tsquery(&self) -> String {
-        self.words
-            .iter()
-            .map(|word| format!("{word}:*"))
-            .collect::<Vec<_>>()
-            .join(" & ")
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -298,27 +288,16 @@ mod search_tests {
     use super::*;
 
     #[test]
-    fn a_search_is_its_words_each_as_a_prefix() {
+    fn a_search_is_its_text_trimmed() {
         let query = SearchQuery::parse("  Buy MILK, 2l!  ").unwrap().unwrap();
-        assert_eq!(query.to_tsquery(), "buy:* & milk:* & 2l:*");
+        assert_eq!(query.as_str(), "Buy MILK, 2l!");
     }
 
     #[test]
-    fn query_syntax_typed_into_the_box_is_only_a_separator() {
-        let query = SearchQuery::parse("a & !b | c:* <-> 'd'").unwrap().unwrap();
-        assert_eq!(query.to_tsquery(), "a:* & b:* & c:* & d:*");
-    }
-
-    #[test]
-    fn accented_and_non_latin_words_are_kept_whole() {
-        let query = SearchQuery::parse("Café déjà 東京").unwrap().unwrap();
-        assert_eq!(query.to_tsquery(), "café:* & déjà:* & 東京:*");
-    }
-
-    #[test]
-    fn a_search_without_words_is_the_whole_list() {
+    fn a_search_without_letters_or_digits_is_the_whole_list() {
         assert_eq!(SearchQuery::parse("").unwrap(), None);
-        assert_eq!(SearchQuery::parse(" ?! ").unwrap(), None);
+        assert_eq!(SearchQuery::parse(" ?! & ").unwrap(), None);
+        assert!(SearchQuery::parse("東京").unwrap().is_some());
     }
 
     #[test]

@@ -128,6 +128,20 @@ async fn every_answer_carries_a_request_id_and_keeps_the_one_it_was_given(pool: 
         )
         .await;
     assert_eq!(given.header("x-request-id"), Some("from-the-proxy-42"));
+
+    for odd in ["has spaces in it", &"x".repeat(65), "line\tbreak"] {
+        let answer = browser
+            .send(
+                axum::http::Request::get("/login")
+                    .header("x-request-id", odd)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let id = answer.header("x-request-id").expect("a request id");
+        assert_ne!(id, odd);
+        assert_eq!(id.len(), 36, "a new UUID: {id}");
+    }
 }
 
 /// Where a test's log lines go.

@@ -54,6 +54,19 @@ async fn words_and_their_beginnings_match_whatever_the_case_and_accents(pool: Pg
 }
 
 #[sqlx::test]
+async fn dates_numbers_and_addresses_are_found_as_they_were_written(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let mut ada = app.signed_up("ada@example.com").await;
+    ada.create_task("Pay invoice 2026-01-15", "12.50 EUR to bob@example.com")
+        .await;
+    ada.create_task("Something else", "").await;
+    for q in ["2026-01-15", "12.50", "bob@example.com", "bob", "inv 2026"] {
+        let found = search(&mut ada, &[("q", q)]).await;
+        assert_eq!(titles(&found), ["Pay invoice 2026-01-15"], "{q}");
+    }
+}
+
+#[sqlx::test]
 async fn a_search_keeps_to_the_filter_and_counts_what_matches_there(pool: PgPool) {
     let app = TestApp::new(pool);
     let mut ada = person_with_tasks(&app, "ada@example.com").await;

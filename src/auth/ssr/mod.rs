@@ -20,7 +20,7 @@ pub use session::PgSessionStore;
 
 use crate::db::Db;
 
-/// One round of the sweeper (`server::spawn_sweeper`): deletes expired sessions,
+/// One round of the sweeper (`server::sweeper::spawn_sweeper`): deletes expired sessions,
 /// stale throttle counters (log-in counters after `window`, reset-request counters
 /// after theirs) and lapsed trusted devices. A failure (database away) is logged;
 /// the next round tries again.

@@ -207,7 +207,9 @@ impl Board {
             match result {
                 Ok(()) => {
                     self.error.set(None);
-                    if row.is_none() {
+                    // A list-wide change can bring in other tasks; under a search,
+                    // any change can change what matches and how many.
+                    if row.is_none() || self.matching.get_untracked().is_some() {
                         self.reload();
                     }
                 }
@@ -251,6 +253,9 @@ impl Board {
                 .tasks
                 .into_iter()
                 .map(|task| match known.iter().find(|row| row.id == task.id) {
+                    // A row whose own change is still being saved keeps what the
+                    // person did: this answer may have been read before it.
+                    Some(row) if row.busy.get_untracked() => *row,
                     Some(row) => {
                         row.title.set(task.title);
                         row.completed.set(task.completed);

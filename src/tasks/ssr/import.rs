@@ -39,8 +39,18 @@ pub async fn import(data: MultipartData) -> Result<u64, AppError> {
                     file.extend_from_slice(&chunk);
                 }
             }
-            // A few bytes; one longer than a key is refused as malformed.
-            Some("key") => key = Some(field.text().await.map_err(unreadable)?),
+            // A key is at most 64 bytes; reading stops just past that, and what is
+            // longer is refused as malformed.
+            Some("key") => {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    text.extend_from_slice(&chunk);
+                    if text.len() > 65 {
+                        break;
+                    }
+                }
+                key = Some(String::from_utf8_lossy(&text).into_owned());
+            }
             _ => {}
         }
     }

@@ -204,7 +204,7 @@ async fn fetch_matching(
     limit: i64,
 ) -> Result<Vec<Task>, AppError> {
     let completed = filter.completed();
-    let query = search.to_tsquery();
+    let query = search.as_str();
     let rows = match cursor {
         None | Some(Cursor::After(_)) => {
             sqlx::query_as!(
@@ -213,7 +213,7 @@ async fn fetch_matching(
                      SELECT id, title, description, completed FROM tasks
                      WHERE user_id = $1 AND ($2::bool IS NULL OR completed = $2) AND id < $3
                        AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
-                           @@ to_tsquery('task_search'::regconfig, $4))
+                           @@ task_search_query($4))
                  SELECT id AS \"id!\", title AS \"title!\", description, completed AS \"completed!\"
                  FROM matching ORDER BY id DESC LIMIT $5",
                 user_id,
@@ -232,7 +232,7 @@ async fn fetch_matching(
                      SELECT id, title, description, completed FROM tasks
                      WHERE user_id = $1 AND ($2::bool IS NULL OR completed = $2) AND id > $3
                        AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
-                           @@ to_tsquery('task_search'::regconfig, $4))
+                           @@ task_search_query($4))
                  SELECT id AS \"id!\", title AS \"title!\", description, completed AS \"completed!\"
                  FROM matching ORDER BY id ASC LIMIT $5",
                 user_id,
@@ -259,10 +259,10 @@ async fn count_matching(
         r#"SELECT count(*) AS "count!" FROM tasks
            WHERE user_id = $1 AND ($2::bool IS NULL OR completed = $2)
              AND to_tsvector('task_search'::regconfig, title || ' ' || coalesce(description, ''))
-                 @@ to_tsquery('task_search'::regconfig, $3)"#,
+                 @@ task_search_query($3)"#,
         user_id,
         filter.completed() as Option<bool>,
-        search.to_tsquery()
+        search.as_str()
     )
     .fetch_one(conn)
     .await?)
