@@ -34,6 +34,8 @@ const DARK_BACKGROUND: &str = "#12151c";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     crate::page::set_csp(&options);
     let theme = crate::theme::ssr::chosen();
+    // Read from the request once; the header's picker shows the same choice.
+    provide_context(theme);
     // The address bar's colour: the page's background in the theme shown.
     // tachys 0.2.19 knows no `media` on <meta>, hence a custom attribute (left
     // out when None).
@@ -101,6 +103,7 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Header() -> impl IntoView {
+    let theme = use_context::<Theme>().unwrap_or_default();
     let menu = match signed_in_user() {
         Some(user) => Either::Left(view! { <UserMenu user /> }),
         None => Either::Right(()),
@@ -109,7 +112,7 @@ fn Header() -> impl IntoView {
         <header class="site-header">
             <a href="/" class="brand">"Tasklist"</a>
             <div class="header-tools">
-                <ThemePicker theme=crate::theme::ssr::chosen() />
+                <ThemePicker theme />
                 {menu}
             </div>
         </header>

@@ -61,59 +61,57 @@ impl Submission {
     }
 }
 
-/// What [`once`] did: the work's answer, or what the same submission produced the
-/// first time.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Once<T> {
-    First(T),
-    Again(i64),
-}
-
-/// Runs `work` unless this person sent `submission` before; `work` answers its
-/// value and the number to remember for it (an id, a count). Run inside a
-/// transaction (`Db::atomic`), so that the submission and the work are stored
-/// together or not at all. The same submission arriving while the first is still
-/// running waits on the first's row until it commits, then is answered from it; if
-/// the first fails, the second does the work.
+/// Runs `work` unless this person sent `submission` before, and answers with its
+/// value; `work` also answers the number to remember for it (an id, a count), from
+/// which `again` answers a repeat. Without a submission (a client that sends no
+/// key), `work` is one plain unit of work. With one, the submission and the work
+/// are one transaction, stored together or not at all: the same submission
+/// arriving while the first is still running waits on the first's row until it
+/// commits, then is answered from it; if the first fails, the second does the work.
 pub async fn once<T>(
-    conn: &mut PgConnection,
+    db: &Db,
     user_id: i64,
     submission: Option<Submission>,
     work: impl AsyncFnOnce(&mut PgConnection) -> Result<(T, i64), AppError>,
-) -> Result<Once<T>, AppError> {
+    again: impl AsyncFnOnce(&mut PgConnection, i64) -> Result<T, AppError>,
+) -> Result<T, AppError> {
     let Some(Submission(key)) = submission else {
-        return Ok(Once::First(work(conn).await?.0));
+        return Ok(db.unit(work).await?.0);
     };
-    let claimed = sqlx::query!(
-        "INSERT INTO submissions (user_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        user_id,
-        &key[..]
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if !claimed {
-        let outcome = sqlx::query_scalar!(
-            "SELECT outcome FROM submissions WHERE user_id = $1 AND key = $2",
+    db.atomic(async |conn| {
+        let claimed = sqlx::query!(
+            "INSERT INTO submissions (user_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             user_id,
             &key[..]
         )
-        .fetch_one(&mut *conn)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            let outcome = sqlx::query_scalar!(
+                "SELECT outcome FROM submissions WHERE user_id = $1 AND key = $2",
+                user_id,
+                &key[..]
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            // The row is only ever seen committed, and it is committed with its
+            // outcome.
+            return again(conn, outcome.ok_or(AppError::Internal)?).await;
+        }
+        let (value, outcome) = work(conn).await?;
+        sqlx::query!(
+            "UPDATE submissions SET outcome = $3 WHERE user_id = $1 AND key = $2",
+            user_id,
+            &key[..],
+            outcome
+        )
+        .execute(&mut *conn)
         .await?;
-        // The row is only ever seen committed, and it is committed with its outcome.
-        return outcome.map(Once::Again).ok_or(AppError::Internal);
-    }
-    let (value, outcome) = work(conn).await?;
-    sqlx::query!(
-        "UPDATE submissions SET outcome = $3 WHERE user_id = $1 AND key = $2",
-        user_id,
-        &key[..],
-        outcome
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(Once::First(value))
+        Ok(value)
+    })
+    .await
 }
 
 /// Forgets submissions older than [`REMEMBERED_FOR`] (on the sweeper's schedule).

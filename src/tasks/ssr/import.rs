@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
     identity::require_user,
     state::AppState,
-    submissions::{once, Once, Submission},
+    submissions::{once, Submission},
     tasks::domain::{import_too_large, IMPORT_MAX_BYTES},
 };
 
@@ -67,13 +67,6 @@ pub async fn import(data: MultipartData) -> Result<u64, AppError> {
         let count = repo::import(conn, user.id, rows, quota).await?;
         Ok((count, i64::try_from(count).unwrap_or(i64::MAX)))
     };
-    state
-        .db
-        .atomic(
-            async |conn| match once(conn, user.id, submission, import).await? {
-                Once::First(count) => Ok(count),
-                Once::Again(count) => Ok(u64::try_from(count).unwrap_or_default()),
-            },
-        )
-        .await
+    let again = async |_: &mut PgConnection, count| Ok(u64::try_from(count).unwrap_or_default());
+    once(&state.db, user.id, submission, import, again).await
 }

@@ -21,7 +21,7 @@ use crate::{
     identity::require_user,
     moment::Moment,
     state::AppState,
-    submissions::{once, Once, Submission},
+    submissions::{once, Submission},
 };
 
 /// One unit of work on the shared pool. Every function below takes the person
@@ -75,15 +75,8 @@ pub async fn create(title: &str, description: &str, key: Option<&str>) -> Result
         let id = task.id;
         Ok((task, id))
     };
-    state
-        .db
-        .atomic(
-            async |conn| match once(conn, user.id, submission, create).await? {
-                Once::First(task) => Ok(task),
-                Once::Again(id) => repo::get(conn, user.id, id).await,
-            },
-        )
-        .await
+    let again = async |conn: &mut PgConnection, id| repo::get(conn, user.id, id).await;
+    once(&state.db, user.id, submission, create, again).await
 }
 
 pub async fn update(
